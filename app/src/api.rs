@@ -1,0 +1,127 @@
+//! Server functions: the pages' calls to the server, each a thin shell over the
+//! [`Backend`](crate::service::Backend) the server puts in context.
+
+use crate::error::ApiError;
+use crate::model::{FeedPage, Post, PostDraft, PostId, UserSummary};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+/// The signed-in user, if any.
+#[server]
+pub async fn current_user() -> Result<Option<UserSummary>, ApiError> {
+    Ok(ssr::viewer().await?.map(|v| v.user))
+}
+
+/// Creates an account, signs it in (sets the session cookie) and returns the user.
+#[server]
+pub async fn sign_up(
+    username: String,
+    email: String,
+    password: String,
+) -> Result<UserSummary, ApiError> {
+    let form = crate::model::SignUpForm {
+        username,
+        email,
+        password,
+    };
+    let session = ssr::fail_with_status(ssr::backend()?.sign_up(form).await)?;
+    ssr::set_cookie(&session.set_cookie);
+    Ok(session.user)
+}
+
+/// Signs in with a fresh session cookie.
+#[server]
+pub async fn sign_in(username: String, password: String) -> Result<UserSummary, ApiError> {
+    let form = crate::model::SignInForm { username, password };
+    let session = ssr::fail_with_status(ssr::backend()?.sign_in(form).await)?;
+    ssr::set_cookie(&session.set_cookie);
+    Ok(session.user)
+}
+
+/// Ends the session (its live connections close) and clears the cookie.
+#[server]
+pub async fn sign_out() -> Result<(), ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    let clear = ssr::fail_with_status(ssr::backend()?.sign_out(&viewer).await)?;
+    ssr::set_cookie(&clear);
+    Ok(())
+}
+
+/// A page of the feed, newest first, older than `before`.
+#[server(input = Json)]
+pub async fn load_feed(before: Option<PostId>) -> Result<FeedPage, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.feed(&viewer, before).await)
+}
+
+/// Creates a post.
+#[server(input = Json)]
+pub async fn publish_post(draft: PostDraft) -> Result<Post, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.create_post(&viewer, draft).await)
+}
+
+/// Edits one's own post.
+#[server(input = Json)]
+pub async fn update_post(id: PostId, draft: PostDraft) -> Result<Post, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.edit_post(&viewer, id, draft).await)
+}
+
+/// Deletes one's own post.
+#[server(input = Json)]
+pub async fn remove_post(id: PostId) -> Result<(), ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.delete_post(&viewer, id).await)
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr {
+    use crate::error::ApiError;
+    use crate::service::{SharedBackend, Viewer};
+    use http::{HeaderValue, StatusCode, header};
+    use leptos::prelude::*;
+    use leptos_axum::ResponseOptions;
+
+    pub fn backend() -> Result<SharedBackend, ApiError> {
+        use_context::<SharedBackend>().ok_or_else(|| {
+            tracing::error!("the backend is missing from Leptos context");
+            ApiError::internal()
+        })
+    }
+
+    pub async fn viewer() -> Result<Option<Viewer>, ApiError> {
+        let cookie = use_context::<http::request::Parts>().and_then(|p| {
+            p.headers
+                .get(header::COOKIE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        });
+        fail_with_status(backend()?.viewer(cookie.as_deref()).await)
+    }
+
+    pub async fn require_viewer() -> Result<Viewer, ApiError> {
+        fail_with_status(viewer().await?.ok_or_else(ApiError::unauthorized))
+    }
+
+    /// Sets the HTTP status of an error result, so HTTP clients see 401/403/404/422.
+    pub fn fail_with_status<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
+        if let (Err(err), Some(response)) = (&result, use_context::<ResponseOptions>()) {
+            response.set_status(
+                StatusCode::from_u16(err.code.status())
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            );
+        }
+        result
+    }
+
+    pub fn set_cookie(value: &str) {
+        match (
+            use_context::<ResponseOptions>(),
+            HeaderValue::from_str(value),
+        ) {
+            (Some(response), Ok(v)) => response.append_header(header::SET_COOKIE, v),
+            _ => tracing::error!("could not set the session cookie"),
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! The page header: brand, live-connection status, the signed-in user, sign out.
+
+use crate::api::SignOut;
+use crate::pages::auth_form::go_to;
+use crate::realtime::SocketClient;
+use crate::root::CurrentUser;
+use leptos::prelude::*;
+
+/// The header on every page.
+#[component]
+pub fn Header() -> impl IntoView {
+    let user = expect_context::<CurrentUser>();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">"Chatty"</a>
+            <Transition fallback=|| view! { <div class="who placeholder"></div> }>
+                {move || match user.get() {
+                    Some(me) => view! {
+                        <div class="who">
+                            <ConnStatus/>
+                            <span class="username" data-testid="current-user">{me.username}</span>
+                            <SignOutButton/>
+                        </div>
+                    }.into_any(),
+                    None => view! {
+                        <nav class="who">
+                            <a class="button" href="/signin">"Sign in"</a>
+                            <a class="button primary" href="/signup">"Sign up"</a>
+                        </nav>
+                    }.into_any(),
+                }}
+            </Transition>
+        </header>
+    }
+}
+
+/// The live connection's state as a pill; its width is fixed so nothing jumps.
+#[component]
+fn ConnStatus() -> impl IntoView {
+    let state = expect_context::<SocketClient>().state();
+    view! {
+        <span class="conn" data-testid="conn-status" data-state=move || state.get().as_str()
+            role="status" aria-live="polite" title="Live connection">
+            <span class="dot" aria-hidden="true"></span>
+            {move || state.get().label()}
+        </span>
+    }
+}
+
+#[component]
+fn SignOutButton() -> impl IntoView {
+    let action = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(()))) {
+            expect_context::<SocketClient>().close();
+            go_to("/signin");
+        }
+    });
+    view! {
+        <ActionForm action=action attr:class="inline">
+            <button class="button ghost" type="submit" disabled=move || action.pending().get()>"Sign out"</button>
+        </ActionForm>
+    }
+}

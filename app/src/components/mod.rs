@@ -1,0 +1,6 @@
+//! Pieces shared by pages.
+
+pub mod composer;
+pub mod header;
+pub mod post_card;
+pub mod time;

@@ -1,0 +1,464 @@
+//! Data shared by pages, server functions, the JSON API and socket events,
+//! and the domain types that parse raw input once at the edge.
+
+use crate::error::ApiError;
+use serde::{Deserialize, Serialize};
+
+/// A user's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(pub i64);
+
+/// A post's id; ids grow with time, so they double as the feed cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PostId(pub i64);
+
+/// What other users may know of a user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    /// The user's id.
+    pub id: UserId,
+    /// The user's unique name.
+    pub username: String,
+}
+
+/// Who may see a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Privacy {
+    /// Every signed-in user.
+    #[default]
+    Public,
+    /// Only the author.
+    Private,
+}
+
+impl Privacy {
+    /// Every choice, in the order the composer offers them.
+    pub const ALL: [Privacy; 2] = [Privacy::Public, Privacy::Private];
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Privacy::Public => "public",
+            Privacy::Private => "private",
+        }
+    }
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+    /// The label shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Privacy::Public => "Public",
+            Privacy::Private => "Only me",
+        }
+    }
+}
+
+macro_rules! palette {
+    ($($variant:ident = $name:literal, $hex:literal;)*) => {
+        /// A post's background colour, from a fixed palette.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+        #[serde(rename_all = "snake_case")]
+        pub enum PostColor {
+            #[default]
+            $(
+                #[doc = concat!("The `", $name, "` background.")]
+                $variant,
+            )*
+        }
+        impl PostColor {
+            /// Every colour, in palette order.
+            pub const ALL: &'static [PostColor] = &[$(PostColor::$variant),*];
+            /// The stored and wire name.
+            pub fn as_str(self) -> &'static str { match self { $(PostColor::$variant => $name),* } }
+            /// The CSS colour.
+            pub fn css(self) -> &'static str { match self { $(PostColor::$variant => $hex),* } }
+            /// Parses the stored name.
+            pub fn parse(s: &str) -> Option<Self> { Self::ALL.iter().copied().find(|c| c.as_str() == s) }
+        }
+    };
+}
+
+palette! {
+    Plain = "plain", "#ffffff";
+    Sky = "sky", "#dbeafe";
+    Mint = "mint", "#dcfce7";
+    Sun = "sun", "#fef9c3";
+    Rose = "rose", "#ffe4e6";
+    Lilac = "lilac", "#ede9fe";
+    Peach = "peach", "#ffedd5";
+}
+
+macro_rules! feelings {
+    ($($variant:ident = $name:literal, $emoji:literal;)*) => {
+        /// How the author feels, shown next to their name.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Feeling {
+            $(
+                #[doc = concat!("Feeling ", $name, ".")]
+                $variant,
+            )*
+        }
+        impl Feeling {
+            /// Every feeling, in menu order.
+            pub const ALL: &'static [Feeling] = &[$(Feeling::$variant),*];
+            /// The stored and wire name.
+            pub fn as_str(self) -> &'static str { match self { $(Feeling::$variant => $name),* } }
+            /// The emoji shown with it.
+            pub fn emoji(self) -> &'static str { match self { $(Feeling::$variant => $emoji),* } }
+            /// Parses the stored name.
+            pub fn parse(s: &str) -> Option<Self> { Self::ALL.iter().copied().find(|f| f.as_str() == s) }
+        }
+    };
+}
+
+feelings! {
+    Happy = "happy", "😊";
+    Loved = "loved", "🥰";
+    Excited = "excited", "🤩";
+    Grateful = "grateful", "🙏";
+    Relaxed = "relaxed", "😌";
+    Tired = "tired", "😴";
+    Sad = "sad", "😢";
+    Angry = "angry", "😠";
+}
+
+/// A post as stored, with its author.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Post {
+    /// The stored id.
+    pub id: PostId,
+    /// Who wrote it.
+    pub author: UserSummary,
+    /// The text, 1 to 5000 characters.
+    pub text: String,
+    /// Background colour.
+    pub color: PostColor,
+    /// Optional feeling.
+    pub feeling: Option<Feeling>,
+    /// Who may see it.
+    pub privacy: Privacy,
+    /// Creation time, milliseconds since the Unix epoch.
+    pub created_at: i64,
+    /// Last edit time, if edited.
+    pub edited_at: Option<i64>,
+}
+
+/// A page of the feed, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct FeedPage {
+    /// Up to [`FEED_PAGE_SIZE`] posts.
+    pub posts: Vec<Post>,
+    /// Pass as `before` to get the next (older) page; `None` at the end.
+    pub next_before: Option<PostId>,
+}
+
+/// How many posts one feed page holds.
+pub const FEED_PAGE_SIZE: usize = 20;
+
+/// What a client sends to create a post (and, with an id, to edit one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostDraft {
+    /// The text; trimmed, then 1 to 5000 characters.
+    pub text: String,
+    /// Background colour.
+    #[serde(default)]
+    pub color: PostColor,
+    /// Optional feeling.
+    #[serde(default)]
+    pub feeling: Option<Feeling>,
+    /// Who may see it.
+    #[serde(default)]
+    pub privacy: Privacy,
+}
+
+/// Credentials for signing up.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignUpForm {
+    /// Wanted username.
+    pub username: String,
+    /// Email address.
+    pub email: String,
+    /// Password, at least 8 characters.
+    pub password: String,
+}
+
+/// Credentials for signing in (username or email).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignInForm {
+    /// Username or email.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// A username: 3 to 30 ASCII letters, digits or `_`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    /// Parses raw input.
+    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+        let s = raw.trim();
+        let len = s.chars().count();
+        if len < 3 {
+            return Err(ApiError::validation(
+                "username",
+                "Username must be at least 3 characters.",
+            ));
+        }
+        if len > 30 {
+            return Err(ApiError::validation(
+                "username",
+                "Username must be at most 30 characters.",
+            ));
+        }
+        if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(ApiError::validation(
+                "username",
+                "Username may contain only letters, digits and _.",
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+    /// The validated name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An email address, lower-cased: one `@`, a non-empty local part, a dotted domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    /// Parses raw input.
+    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+        let s = raw.trim().to_lowercase();
+        let bad = || ApiError::validation("email", "Enter a valid email address.");
+        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(bad());
+        }
+        let (local, domain) = s.split_once('@').ok_or_else(bad)?;
+        let labels_ok = domain
+            .split('.')
+            .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
+        if local.is_empty()
+            || local.len() > 64
+            || domain.contains('@')
+            || !domain.contains('.')
+            || !labels_ok
+        {
+            return Err(bad());
+        }
+        Ok(Self(s))
+    }
+    /// The validated address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A password: 8 to 128 characters. Never logged, never serialised.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+impl Password {
+    /// Parses raw input (not trimmed: spaces are characters too).
+    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+        let len = raw.chars().count();
+        if len < 8 {
+            return Err(ApiError::validation(
+                "password",
+                "Password must be at least 8 characters.",
+            ));
+        }
+        if len > 128 {
+            return Err(ApiError::validation(
+                "password",
+                "Password must be at most 128 characters.",
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+    /// The password itself, for hashing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Trimmed text of bounded length (post text, later comments and messages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoundedText(String);
+
+impl BoundedText {
+    /// Parses raw input for `field`, 1 to `max` characters after trimming.
+    pub fn parse(raw: &str, field: &str, max: usize) -> Result<Self, ApiError> {
+        let s = raw.trim();
+        if s.is_empty() {
+            return Err(ApiError::validation(field, "This cannot be empty."));
+        }
+        if s.chars().count() > max {
+            return Err(ApiError::validation(
+                field,
+                format!("This is longer than {max} characters."),
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+    /// The validated text.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// The most characters a post's text may have.
+pub const POST_TEXT_MAX: usize = 5000;
+
+/// A post draft whose text has been validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidPost {
+    /// The trimmed text.
+    pub text: String,
+    /// Background colour.
+    pub color: PostColor,
+    /// Optional feeling.
+    pub feeling: Option<Feeling>,
+    /// Who may see it.
+    pub privacy: Privacy,
+}
+
+impl ValidPost {
+    /// Validates a draft.
+    pub fn parse(draft: PostDraft) -> Result<Self, ApiError> {
+        let text = BoundedText::parse(&draft.text, "text", POST_TEXT_MAX)?.into_inner();
+        Ok(Self {
+            text,
+            color: draft.color,
+            feeling: draft.feeling,
+            privacy: draft.privacy,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(r: Result<impl std::fmt::Debug, ApiError>) -> (String, String) {
+        let e = r.expect_err("should be rejected");
+        (e.field.unwrap_or_default(), e.message)
+    }
+
+    #[test]
+    fn usernames() {
+        for ok in ["abc", "a_b_c", "Zed123", &"x".repeat(30), "  padded  "] {
+            assert!(Username::parse(ok).is_ok(), "{ok:?} should be accepted");
+        }
+        let bad = [
+            ("", "at least 3"),
+            ("ab", "at least 3"),
+            (&"x".repeat(31), "at most 30"),
+            ("has space", "only letters"),
+            ("dash-ed", "only letters"),
+            ("émile", "only letters"),
+            ("semi;colon", "only letters"),
+        ];
+        for (input, expected) in bad {
+            let (field, msg) = field_of(Username::parse(input));
+            assert_eq!(field, "username");
+            assert!(msg.contains(expected), "{input:?}: {msg}");
+        }
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(
+            Email::parse(" Ann@Example.ORG ").unwrap().as_str(),
+            "ann@example.org"
+        );
+        for bad in [
+            "",
+            "plain",
+            "@x.org",
+            "a@",
+            "a@b",
+            "a@@b.org",
+            "a b@c.org",
+            "a@.org",
+            "a@b..org",
+            "a@-b.org",
+        ] {
+            let (field, _) = field_of(Email::parse(bad));
+            assert_eq!(field, "email", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn passwords() {
+        assert!(Password::parse("12345678").is_ok());
+        assert!(Password::parse("        ").is_ok(), "spaces count");
+        for (bad, expected) in [
+            ("", "at least 8"),
+            ("1234567", "at least 8"),
+            (&"p".repeat(129) as &str, "at most 128"),
+        ] {
+            let (field, msg) = field_of(Password::parse(bad));
+            assert_eq!(field, "password");
+            assert!(msg.contains(expected), "{msg}");
+        }
+        assert_eq!(
+            format!("{:?}", Password::parse("secret-pass").unwrap()),
+            "Password(***)"
+        );
+    }
+
+    #[test]
+    fn post_text() {
+        let draft = |t: &str| PostDraft {
+            text: t.into(),
+            color: PostColor::Sky,
+            feeling: None,
+            privacy: Privacy::Public,
+        };
+        assert_eq!(ValidPost::parse(draft("  hi  ")).unwrap().text, "hi");
+        assert!(
+            ValidPost::parse(draft(&"é".repeat(POST_TEXT_MAX))).is_ok(),
+            "counts characters, not bytes"
+        );
+        for (bad, expected) in [
+            ("", "empty"),
+            ("   \n\t", "empty"),
+            (&"x".repeat(POST_TEXT_MAX + 1) as &str, "longer than 5000"),
+        ] {
+            let (field, msg) = field_of(ValidPost::parse(draft(bad)));
+            assert_eq!(field, "text");
+            assert!(msg.contains(expected), "{msg}");
+        }
+    }
+
+    #[test]
+    fn enums_round_trip_their_names() {
+        for c in PostColor::ALL {
+            assert_eq!(PostColor::parse(c.as_str()), Some(*c));
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
+        for f in Feeling::ALL {
+            assert_eq!(Feeling::parse(f.as_str()), Some(*f));
+        }
+        for p in Privacy::ALL {
+            assert_eq!(Privacy::parse(p.as_str()), Some(p));
+        }
+        assert!(serde_json::from_str::<PostColor>("\"neon\"").is_err());
+    }
+}

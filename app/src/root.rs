@@ -1,0 +1,98 @@
+//! The HTML shell, the router and what every page shares: the signed-in user and the
+//! one live connection of this tab.
+
+use crate::components::header::Header;
+use crate::model::UserSummary;
+use crate::pages::{feed::FeedPage, not_found::NotFound, sign_in::SignInPage, sign_up::SignUpPage};
+use crate::realtime::SocketClient;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The signed-in user (loaded once per page load), shared through context.
+#[derive(Clone, Copy)]
+pub struct CurrentUser(pub Resource<Result<Option<UserSummary>, crate::error::ApiError>>);
+
+impl CurrentUser {
+    /// The user, once loaded and if signed in.
+    pub fn get(&self) -> Option<UserSummary> {
+        self.0.get().and_then(Result::ok).flatten()
+    }
+}
+
+/// The application.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let user = CurrentUser(Resource::new(|| (), |_| crate::api::current_user()));
+    provide_context(user);
+    let socket = SocketClient::connect();
+    provide_context(socket.clone());
+    mark_document(socket);
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/app.css"/>
+        <Title text="Chatty"/>
+        <Router>
+            <Header/>
+            <main class="page">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=FeedPage ssr=SsrMode::Async/>
+                    <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Tells tests (and CSS) facts instead of making them guess: `data-hydrated` once
+/// hydrated, `data-socket` with the live connection's state.
+fn mark_document(socket: SocketClient) {
+    #[cfg(feature = "hydrate")]
+    {
+        let html = || leptos::prelude::document().document_element();
+        Effect::new(move |_| {
+            if let Some(el) = html()
+                && let Err(err) = el.set_attribute("data-hydrated", "true")
+            {
+                leptos::logging::warn!("cannot mark the document hydrated: {err:?}");
+            }
+        });
+        let state = socket.state();
+        Effect::new(move |_| {
+            let state = state.get();
+            if let Some(el) = html()
+                && let Err(err) = el.set_attribute("data-socket", state.as_str())
+            {
+                leptos::logging::warn!("cannot mark the socket state: {err:?}");
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = socket;
+}

@@ -1,0 +1,163 @@
+//! Settings from environment variables, with defaults that run on a laptop.
+
+use std::{net::SocketAddr, time::Duration};
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where to listen; port 0 picks a free port (tests).
+    pub bind_addr: SocketAddr,
+    /// The URL browsers use to reach us; `Origin` is checked against it.
+    /// `None` derives `http://<bound address>` after binding.
+    pub public_url: Option<String>,
+    /// `sqlite://path` (created on first run) or `postgres://…`.
+    pub database_url: String,
+    /// Mark the session cookie `Secure` (on by default when `public_url` is https).
+    pub cookie_secure: bool,
+    /// How long a session lives after sign-in.
+    pub session_ttl: Duration,
+    /// The folder cargo-leptos built the site into (`/pkg/app.js` and friends).
+    pub site_root: String,
+    /// The largest Socket.IO message accepted; larger ones close the connection.
+    pub max_socket_payload: u64,
+}
+
+/// A setting that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {name}={value:?}: {reason}")]
+pub struct SettingsError {
+    name: &'static str,
+    value: String,
+    reason: String,
+}
+
+impl Settings {
+    /// Defaults suitable for tests: port 0, the given database, a short-lived site root.
+    pub fn for_tests(database_url: String) -> Self {
+        Self {
+            bind_addr: "127.0.0.1:0".parse().expect("literal address"),
+            public_url: None,
+            database_url,
+            cookie_secure: false,
+            session_ttl: Duration::from_secs(3600),
+            site_root: "target/site".into(),
+            max_socket_payload: 1_000_000,
+        }
+    }
+
+    /// Reads `BIND_ADDR`, `PUBLIC_URL`, `DATABASE_URL`, `COOKIE_SECURE`, `SESSION_TTL_SECS`,
+    /// `LEPTOS_SITE_ROOT`, `LEPTOS_SITE_ADDR` (set by cargo-leptos), `MAX_SOCKET_PAYLOAD`.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Like [`Settings::from_env`], reading from any lookup (unit-testable).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        fn parse<T: std::str::FromStr>(
+            name: &'static str,
+            value: String,
+        ) -> Result<T, SettingsError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            value.parse().map_err(|e: T::Err| SettingsError {
+                name,
+                value,
+                reason: e.to_string(),
+            })
+        }
+        let addr = get("BIND_ADDR")
+            .or_else(|| get("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| "127.0.0.1:3000".into());
+        let bind_addr = parse("BIND_ADDR", addr)?;
+        let public_url = get("PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned());
+        if let Some(url) = &public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(SettingsError {
+                name: "PUBLIC_URL",
+                value: url.clone(),
+                reason: "must start with http:// or https://".into(),
+            });
+        }
+        let https = public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"));
+        let cookie_secure = match get("COOKIE_SECURE") {
+            Some(v) => parse("COOKIE_SECURE", v)?,
+            None => https,
+        };
+        let ttl: u64 = match get("SESSION_TTL_SECS") {
+            Some(v) => parse("SESSION_TTL_SECS", v)?,
+            None => 30 * 24 * 3600,
+        };
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/app.db".into());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(SettingsError {
+                name: "DATABASE_URL",
+                value: database_url,
+                reason: "use sqlite://… or postgres://…".into(),
+            });
+        }
+        let max_socket_payload = match get("MAX_SOCKET_PAYLOAD") {
+            Some(v) => parse("MAX_SOCKET_PAYLOAD", v)?,
+            None => 1_000_000,
+        };
+        Ok(Self {
+            bind_addr,
+            public_url,
+            database_url,
+            cookie_secure,
+            session_ttl: Duration::from_secs(ttl),
+            site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            max_socket_payload,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_run_locally_on_sqlite() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.bind_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(s.database_url, "sqlite://data/app.db");
+        assert!(!s.cookie_secure);
+        assert!(s.public_url.is_none());
+    }
+
+    #[test]
+    fn https_public_url_makes_cookies_secure() {
+        let s = settings(&[("PUBLIC_URL", "https://social.example/")]).unwrap();
+        assert!(s.cookie_secure);
+        assert_eq!(s.public_url.as_deref(), Some("https://social.example"));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        for (k, v) in [
+            ("BIND_ADDR", "nope"),
+            ("COOKIE_SECURE", "maybe"),
+            ("DATABASE_URL", "mysql://x"),
+            ("PUBLIC_URL", "ftp://x"),
+            ("SESSION_TTL_SECS", "-1"),
+        ] {
+            let err = settings(&[(k, v)]).expect_err(k).to_string();
+            assert!(err.contains(k), "{err}");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! The database: SQLite by default, PostgreSQL when the URL says so, behind one
+//! `sqlx::Any` pool so every store function is written once (with `$1` placeholders,
+//! which both engines accept).
+
+use sqlx::{AnyPool, any::AnyPoolOptions};
+use std::{path::Path, time::Duration};
+
+/// The shared connection pool.
+pub type Db = AnyPool;
+
+/// Which engine the pool talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+impl Engine {
+    /// The engine a URL names.
+    pub fn of(url: &str) -> Self {
+        if url.starts_with("postgres") {
+            Engine::Postgres
+        } else {
+            Engine::Sqlite
+        }
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Opens the database named by `url`, creating a SQLite file (and its folder) on first
+/// run, switching SQLite to WAL, and applying migrations.
+pub async fn connect(url: &str) -> anyhow::Result<Db> {
+    sqlx::any::install_default_drivers();
+    let engine = Engine::of(url);
+    let url = match engine {
+        Engine::Sqlite => sqlite_url(url)?,
+        Engine::Postgres => url.to_owned(),
+    };
+    // SQLite allows one writer at a time; a single connection serialises writes inside
+    // the process instead of failing transactions with SQLITE_BUSY under load.
+    let max = if engine == Engine::Sqlite { 1 } else { 10 };
+    let pool = AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(&url)
+        .await?;
+    match engine {
+        Engine::Sqlite => {
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
+            sqlx::query("PRAGMA synchronous = NORMAL")
+                .execute(&pool)
+                .await?;
+            sqlx::query("PRAGMA foreign_keys = ON")
+                .execute(&pool)
+                .await?;
+            SQLITE_MIGRATIONS.run(&pool).await?;
+        }
+        Engine::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
+    }
+    Ok(pool)
+}
+
+/// Turns `sqlite://path` into a URL that creates the file, and creates its folder.
+fn sqlite_url(url: &str) -> anyhow::Result<String> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:"
+        && let Some(dir) = Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
+    if !params.iter().any(|p| p.starts_with("mode=")) {
+        params.push("mode=rwc");
+    }
+    Ok(format!("sqlite://{path}?{}", params.join("&")))
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_create_the_file() {
+        assert_eq!(
+            sqlite_url("sqlite://data/app.db").unwrap(),
+            "sqlite://data/app.db?mode=rwc"
+        );
+        assert_eq!(
+            sqlite_url("sqlite:///tmp/x.db?mode=ro").unwrap(),
+            "sqlite:///tmp/x.db?mode=ro"
+        );
+        assert_eq!(Engine::of("postgres://x/y"), Engine::Postgres);
+        assert_eq!(Engine::of("sqlite://x"), Engine::Sqlite);
+    }
+}

@@ -1,0 +1,17 @@
+//! The realtime layer: the typed emitter (the only way the server sends events) and
+//! the Socket.IO connection handling.
+
+mod emitter;
+pub mod socket;
+
+pub use emitter::{Audience, Emitter};
+
+/// The room every socket of one user joins.
+pub fn user_room(user: app::model::UserId) -> String {
+    format!("user:{}", user.0)
+}
+
+/// The room every socket opened with one session joins (closed at sign-out).
+pub fn session_room(session_id: &str) -> String {
+    format!("session:{session_id}")
+}

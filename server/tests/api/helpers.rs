@@ -1,0 +1,329 @@
+//! `TestApp`: the real server on a fresh database, with one method per endpoint.
+
+use app::model::{FeedPage, Post, PostDraft, UserSummary};
+use app::realtime::native::{NativeError, NativeSocket};
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+use server::{config::Settings, startup::Application};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates `mod <test> { sqlite(), postgres() }` for each async test fn taking a `Db`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Db::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::helpers::postgres_available() {
+                    super::$name($crate::helpers::Db::Postgres).await;
+                }
+            }
+        }
+    )*};
+}
+
+/// True if TEST_POSTGRES_URL is set. Without it the PostgreSQL variant says loudly that
+/// it did not run, and fails under CI, where the variable must be set.
+pub fn postgres_available() -> bool {
+    if std::env::var("TEST_POSTGRES_URL").is_ok() {
+        return true;
+    }
+    let msg = "TEST_POSTGRES_URL is not set: this PostgreSQL test DID NOT RUN";
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{msg} (CI must set it; .ci/run does)");
+    }
+    eprintln!("\n!!!!! {msg} !!!!!\n");
+    false
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A unique suffix for names in one test run.
+pub fn unique(prefix: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{prefix}{}_{n}", nanos % 1_000_000)
+}
+
+async fn fresh_database(db: Db) -> (String, Option<std::path::PathBuf>) {
+    match db {
+        Db::Sqlite => {
+            let dir = std::env::temp_dir().join(unique("chatty_test_"));
+            std::fs::create_dir_all(&dir).unwrap();
+            (format!("sqlite://{}/app.db", dir.display()), Some(dir))
+        }
+        Db::Postgres => {
+            use sqlx::Connection;
+            let admin_url = std::env::var("TEST_POSTGRES_URL").unwrap();
+            let name = unique("chatty_t_");
+            let mut admin = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .expect("connect to TEST_POSTGRES_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("create test database");
+            let base = admin_url
+                .rsplit_once('/')
+                .map_or(admin_url.as_str(), |(b, _)| b);
+            (format!("{base}/{name}"), None)
+        }
+    }
+}
+
+/// A signed-in test user.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub user: UserSummary,
+    /// `sid=<token>`, as a `Cookie` header.
+    pub cookie: String,
+}
+
+/// The running server.
+pub struct TestApp {
+    pub base: String,
+    pub services: server::service::Services,
+    http: reqwest::Client,
+    sqlite_dir: Option<std::path::PathBuf>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.sqlite_dir {
+            let _ignored = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+impl TestApp {
+    /// Spawns the server with default test settings.
+    pub async fn spawn(db: Db) -> Self {
+        Self::spawn_with(db, |_| {}).await
+    }
+
+    /// Spawns the server after `tweak` adjusted its settings.
+    pub async fn spawn_with(db: Db, tweak: impl FnOnce(&mut Settings)) -> Self {
+        server::telemetry::init();
+        let (url, sqlite_dir) = fresh_database(db).await;
+        let mut settings = Settings::for_tests(url);
+        tweak(&mut settings);
+        let app = Application::build(settings).await.expect("server builds");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let services = app.services().clone();
+        tokio::spawn(app.run_until_stopped());
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            base,
+            services,
+            http,
+            sqlite_dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A request with an optional session cookie.
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        user: Option<&TestUser>,
+    ) -> reqwest::RequestBuilder {
+        let req = self.http.request(method, self.url(path));
+        match user {
+            Some(u) => req.header("cookie", &u.cookie),
+            None => req,
+        }
+    }
+
+    pub async fn post_json(&self, path: &str, user: Option<&TestUser>, body: &Value) -> Response {
+        self.request(reqwest::Method::POST, path, user)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn sign_up_raw(&self, username: &str, email: &str, password: &str) -> Response {
+        self.post_json(
+            "/api/v1/auth/signup",
+            None,
+            &json!({"username": username, "email": email, "password": password}),
+        )
+        .await
+    }
+
+    pub async fn sign_in_raw(&self, login: &str, password: &str) -> Response {
+        self.post_json(
+            "/api/v1/auth/signin",
+            None,
+            &json!({"username": login, "password": password}),
+        )
+        .await
+    }
+
+    /// Signs up a fresh random user.
+    pub async fn user(&self) -> TestUser {
+        let name = unique("u");
+        let res = self
+            .sign_up_raw(&name, &format!("{name}@example.org"), PASSWORD)
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "sign up {name}");
+        session_of(res).await
+    }
+
+    pub async fn me(&self, user: &TestUser) -> Response {
+        self.request(reqwest::Method::GET, "/api/v1/me", Some(user))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn sign_out(&self, user: &TestUser) -> Response {
+        self.request(reqwest::Method::POST, "/api/v1/auth/signout", Some(user))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn create_post_raw(&self, user: Option<&TestUser>, body: &Value) -> Response {
+        self.post_json("/api/v1/posts", user, body).await
+    }
+
+    /// Creates a post and returns it as stored.
+    pub async fn create_post(&self, user: &TestUser, text: &str, privacy: &str) -> Post {
+        let res = self
+            .create_post_raw(
+                Some(user),
+                &json!({"text": text, "privacy": privacy, "color": "sky"}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json().await.unwrap()
+    }
+
+    pub async fn edit_post_raw(&self, user: Option<&TestUser>, id: i64, draft: &Value) -> Response {
+        self.request(reqwest::Method::PATCH, &format!("/api/v1/posts/{id}"), user)
+            .json(draft)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn delete_post_raw(&self, user: Option<&TestUser>, id: i64) -> Response {
+        self.request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/posts/{id}"),
+            user,
+        )
+        .send()
+        .await
+        .unwrap()
+    }
+
+    pub async fn get_post_raw(&self, user: Option<&TestUser>, id: i64) -> Response {
+        self.request(reqwest::Method::GET, &format!("/api/v1/posts/{id}"), user)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn feed(&self, user: &TestUser, before: Option<i64>) -> FeedPage {
+        let path = match before {
+            Some(b) => format!("/api/v1/posts?before={b}"),
+            None => "/api/v1/posts".to_owned(),
+        };
+        let res = self
+            .request(reqwest::Method::GET, &path, Some(user))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+
+    /// A connected Socket.IO client with this user's cookie and our own origin.
+    pub async fn socket(&self, user: &TestUser) -> NativeSocket {
+        NativeSocket::connect(&self.base, Some(&user.cookie), Some(&self.base))
+            .await
+            .expect("socket connects")
+    }
+
+    pub async fn socket_raw(
+        &self,
+        cookie: Option<&str>,
+        origin: Option<&str>,
+    ) -> Result<NativeSocket, NativeError> {
+        NativeSocket::connect(&self.base, cookie, origin).await
+    }
+
+    /// How many posts are stored, whoever wrote them.
+    pub async fn stored_posts(&self) -> i64 {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM posts")
+            .fetch_one(self.services.db())
+            .await
+            .unwrap()
+    }
+}
+
+pub const PASSWORD: &str = "correct horse 1";
+
+/// The user and cookie of a successful sign-up or sign-in response.
+pub async fn session_of(res: Response) -> TestUser {
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("sid="))
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    let user: UserSummary = res.json().await.unwrap();
+    TestUser { user, cookie }
+}
+
+/// The `code` of a JSON error body, checking the status on the way.
+pub async fn error_code(res: Response, status: u16) -> (String, Option<String>) {
+    assert_eq!(res.status().as_u16(), status, "unexpected status");
+    let body: Value = res.json().await.unwrap();
+    (
+        body["code"].as_str().unwrap_or_default().to_owned(),
+        body["field"].as_str().map(str::to_owned),
+    )
+}
+
+/// A draft with defaults.
+pub fn draft(text: &str) -> PostDraft {
+    PostDraft {
+        text: text.into(),
+        color: Default::default(),
+        feeling: None,
+        privacy: Default::default(),
+    }
+}
+
+/// How long a test waits for something that must happen.
+pub const WAIT: Duration = Duration::from_secs(5);
+/// How long a test watches for something that must not happen.
+pub const QUIET: Duration = Duration::from_millis(700);
