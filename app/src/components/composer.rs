@@ -18,6 +18,7 @@ pub fn Composer(on_created: impl Fn(Post) + Send + Sync + 'static) -> impl IntoV
     Effect::new(move |_| {
         if let Some(Ok(post)) = action.value().get() {
             text.set(String::new());
+            feeling.set(None);
             on_created(post);
         }
     });

@@ -37,7 +37,7 @@ macro_rules! on_both_databases {
 /// True if TEST_POSTGRES_URL is set. Without it the PostgreSQL variant says loudly that
 /// it did not run, and fails under CI, where the variable must be set.
 pub fn postgres_available() -> bool {
-    if std::env::var("TEST_POSTGRES_URL").is_ok() {
+    if std::env::var("TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()) {
         return true;
     }
     let msg = "TEST_POSTGRES_URL is not set: this PostgreSQL test DID NOT RUN";
@@ -74,6 +74,7 @@ async fn fresh_database(db: Db) -> (String, Option<std::path::PathBuf>) {
             let mut admin = sqlx::PgConnection::connect(&admin_url)
                 .await
                 .expect("connect to TEST_POSTGRES_URL");
+            drop_leftover_databases(&mut admin).await;
             sqlx::query(&format!("CREATE DATABASE {name}"))
                 .execute(&mut admin)
                 .await
@@ -84,6 +85,28 @@ async fn fresh_database(db: Db) -> (String, Option<std::path::PathBuf>) {
             (format!("{base}/{name}"), None)
         }
     }
+}
+
+/// Drops the test databases earlier runs left behind, once per test process (each test
+/// cannot drop its own: the server it spawned may still hold connections when it ends).
+async fn drop_leftover_databases(admin: &mut sqlx::PgConnection) {
+    static ONCE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    ONCE.get_or_init(|| async {
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'chatty_t_%'")
+                .fetch_all(&mut *admin)
+                .await
+                .expect("list test databases");
+        for name in names {
+            let dropped = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut *admin)
+                .await;
+            if let Err(err) = dropped {
+                eprintln!("could not drop leftover test database {name}: {err}");
+            }
+        }
+    })
+    .await;
 }
 
 /// A signed-in test user.
