@@ -18,6 +18,8 @@ pub enum ErrorCode {
     InvalidCredentials,
     /// Signed in, but not allowed to touch this resource.
     Forbidden,
+    /// The two users are blocked (either way): they cannot interact.
+    Blocked,
     /// The resource does not exist (or is not visible to the caller).
     NotFound,
     /// A unique value is already taken (username, email).
@@ -39,7 +41,7 @@ impl ErrorCode {
             ErrorCode::Validation => 422,
             ErrorCode::BadRequest | ErrorCode::UnknownEvent => 400,
             ErrorCode::Unauthorized | ErrorCode::InvalidCredentials => 401,
-            ErrorCode::Forbidden | ErrorCode::BadOrigin => 403,
+            ErrorCode::Forbidden | ErrorCode::BadOrigin | ErrorCode::Blocked => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,
             ErrorCode::Timeout => 504,
@@ -94,6 +96,10 @@ impl ApiError {
     /// Not yours.
     pub fn forbidden() -> Self {
         Self::new(ErrorCode::Forbidden, "You are not allowed to do that.")
+    }
+    /// A blocked pair tried to interact.
+    pub fn blocked() -> Self {
+        Self::new(ErrorCode::Blocked, "You can't interact with this user.")
     }
     /// Missing or invisible.
     pub fn not_found(what: &str) -> Self {

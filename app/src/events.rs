@@ -30,7 +30,10 @@
 //! ```
 
 use crate::error::ApiError;
-use crate::model::{Post, PostDraft, PostId};
+use crate::model::{
+    Comment, CommentId, Post, PostDraft, PostId, ProfileInfo, ReactionCounts, ReactionKind, UserId,
+    UserSummary,
+};
 use serde::{Serialize, de::DeserializeOwned};
 
 /// An event the server sends to browsers.
@@ -108,6 +111,87 @@ pub struct PostEdit {
     pub draft: PostDraft,
 }
 
+/// A new comment and the post's comment count after it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CommentPayload {
+    /// The stored comment.
+    pub comment: Comment,
+    /// The post's comment count including it.
+    pub comment_count: i64,
+}
+
+/// A post's reaction counts after a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReactionsPayload {
+    /// Which post.
+    pub post_id: PostId,
+    /// Its counts now.
+    pub counts: ReactionCounts,
+}
+
+/// A user's follower and following counts after a follow or unfollow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FollowCounts {
+    /// Whose counts.
+    pub user: UserId,
+    /// How many follow them.
+    pub followers: i64,
+    /// How many they follow.
+    pub following: i64,
+}
+
+/// A user's edited profile details.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProfilePayload {
+    /// Whose.
+    pub user: UserSummary,
+    /// The details now.
+    pub info: ProfileInfo,
+}
+
+/// A reference to a user by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UserRef {
+    /// The user's id.
+    pub user: UserId,
+}
+
+/// A comment to add to a post.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NewComment {
+    /// Which post.
+    pub post_id: PostId,
+    /// The text, 1 to 2000 characters.
+    pub text: String,
+}
+
+/// The reaction to have on a post (`None` removes one's reaction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReactionRequest {
+    /// Which post.
+    pub post_id: PostId,
+    /// The reaction to have, or none.
+    pub kind: Option<ReactionKind>,
+}
+
+/// The reactions of a post as the reacting user sees them after a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReactionState {
+    /// Which post.
+    pub post_id: PostId,
+    /// Its counts now.
+    pub counts: ReactionCounts,
+    /// The user's own reaction now.
+    pub mine: Option<ReactionKind>,
+}
+
+/// A reference to a comment by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CommentRef {
+    /// The comment's id.
+    pub id: CommentId,
+}
+
 contract! {
     server {
         /// A post the recipient may see was created.
@@ -116,6 +200,18 @@ contract! {
         PostUpdated = "post:updated" => PostPayload;
         /// A post the recipient could see was deleted (or is no longer visible to them).
         PostDeleted = "post:deleted" => PostRef;
+        /// A comment on a post the recipient may see.
+        CommentCreated = "comment:created" => CommentPayload;
+        /// The reaction counts of a post the recipient may see changed.
+        ReactionsChanged = "post:reactions" => ReactionsPayload;
+        /// A watched profile's follower counts changed.
+        FollowChanged = "follow:changed" => FollowCounts;
+        /// A watched profile's details changed.
+        ProfileUpdated = "profile:updated" => ProfilePayload;
+        /// The recipient and this user are now blocked (either way): drop their content.
+        UserHidden = "user:hidden" => UserRef;
+        /// The block between the recipient and this user is gone: their content may be reloaded.
+        UserVisible = "user:visible" => UserRef;
     }
     client {
         /// Create a post; acks with the stored post.
@@ -124,6 +220,14 @@ contract! {
         EditPost = "post:edit" => PostEdit, ack Post;
         /// Delete one's own post; acks with its id.
         DeletePost = "post:delete" => PostRef, ack PostRef;
+        /// Comment on a post; acks with the stored comment.
+        AddComment = "comment:add" => NewComment, ack Comment;
+        /// Set or remove one's reaction to a post; acks with the counts after it.
+        React = "post:react" => ReactionRequest, ack ReactionState;
+        /// Receive live changes of a profile while its page is open.
+        WatchProfile = "profile:watch" => UserRef, ack UserRef;
+        /// Stop receiving them.
+        UnwatchProfile = "profile:unwatch" => UserRef, ack UserRef;
     }
 }
 

@@ -30,17 +30,20 @@ pub enum Privacy {
     /// Every signed-in user.
     #[default]
     Public,
+    /// The author and their followers.
+    Followers,
     /// Only the author.
     Private,
 }
 
 impl Privacy {
     /// Every choice, in the order the composer offers them.
-    pub const ALL: [Privacy; 2] = [Privacy::Public, Privacy::Private];
+    pub const ALL: [Privacy; 3] = [Privacy::Public, Privacy::Followers, Privacy::Private];
     /// The stored and wire name.
     pub fn as_str(self) -> &'static str {
         match self {
             Privacy::Public => "public",
+            Privacy::Followers => "followers",
             Privacy::Private => "private",
         }
     }
@@ -52,6 +55,7 @@ impl Privacy {
     pub fn label(self) -> &'static str {
         match self {
             Privacy::Public => "Public",
+            Privacy::Followers => "Followers",
             Privacy::Private => "Only me",
         }
     }
@@ -146,6 +150,15 @@ pub struct Post {
     pub created_at: i64,
     /// Last edit time, if edited.
     pub edited_at: Option<i64>,
+    /// How many comments it has.
+    #[serde(default)]
+    pub comment_count: i64,
+    /// How many reactions of each kind it has.
+    #[serde(default)]
+    pub reactions: ReactionCounts,
+    /// The reader's own reaction (reads only; events leave it out).
+    #[serde(default)]
+    pub my_reaction: Option<ReactionKind>,
 }
 
 /// A page of the feed, newest first.
@@ -175,6 +188,211 @@ pub struct PostDraft {
     #[serde(default)]
     pub privacy: Privacy,
 }
+
+/// A comment's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CommentId(pub i64);
+
+/// A comment on a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    /// The stored id.
+    pub id: CommentId,
+    /// The post it belongs to.
+    pub post_id: PostId,
+    /// Who wrote it.
+    pub author: UserSummary,
+    /// The text, 1 to 2000 characters.
+    pub text: String,
+    /// Creation time, milliseconds since the Unix epoch.
+    pub created_at: i64,
+}
+
+/// A page of a post's comments, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CommentPage {
+    /// Up to [`COMMENT_PAGE_SIZE`] comments.
+    pub comments: Vec<Comment>,
+    /// Pass as `after` to get the next page; `None` at the end.
+    pub next_after: Option<CommentId>,
+}
+
+/// How many comments one page holds.
+pub const COMMENT_PAGE_SIZE: usize = 50;
+/// The most characters a comment may have.
+pub const COMMENT_TEXT_MAX: usize = 2000;
+
+/// What a client sends to comment on a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentDraft {
+    /// The text; trimmed, then 1 to 2000 characters.
+    pub text: String,
+}
+
+macro_rules! reaction_kinds {
+    ($($variant:ident = $name:literal, $emoji:literal, $field:ident;)*) => {
+        /// A reaction to a post; one per user per post.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ReactionKind {
+            $(
+                #[doc = concat!("The `", $name, "` reaction.")]
+                $variant,
+            )*
+        }
+        impl ReactionKind {
+            /// Every kind, in toolbar order.
+            pub const ALL: &'static [ReactionKind] = &[$(ReactionKind::$variant),*];
+            /// The stored and wire name.
+            pub fn as_str(self) -> &'static str { match self { $(ReactionKind::$variant => $name),* } }
+            /// Its emoji.
+            pub fn emoji(self) -> &'static str { match self { $(ReactionKind::$variant => $emoji),* } }
+            /// Parses the stored name.
+            pub fn parse(s: &str) -> Option<Self> { Self::ALL.iter().copied().find(|k| k.as_str() == s) }
+        }
+        /// How many reactions of each kind a post has.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+        pub struct ReactionCounts {
+            $(
+                #[doc = concat!("`", $name, "` reactions.")]
+                #[serde(default)]
+                pub $field: i64,
+            )*
+        }
+        impl ReactionCounts {
+            /// The count of one kind.
+            pub fn get(&self, kind: ReactionKind) -> i64 { match kind { $(ReactionKind::$variant => self.$field),* } }
+            /// A mutable count of one kind.
+            pub fn get_mut(&mut self, kind: ReactionKind) -> &mut i64 { match kind { $(ReactionKind::$variant => &mut self.$field),* } }
+            /// All reactions together.
+            pub fn total(&self) -> i64 { 0 $(+ self.$field)* }
+        }
+    };
+}
+
+reaction_kinds! {
+    Like = "like", "👍", like;
+    Love = "love", "❤️", love;
+    Happy = "happy", "😆", happy;
+    Wow = "wow", "😮", wow;
+    Sad = "sad", "😢", sad;
+    Angry = "angry", "😡", angry;
+}
+
+/// One person's reaction, for "who reacted".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reactor {
+    /// Who.
+    pub user: UserSummary,
+    /// How.
+    pub kind: ReactionKind,
+}
+
+/// The reaction a client wants to have on a post (removing it is a separate call).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReactionChoice {
+    /// The reaction to have.
+    pub kind: ReactionKind,
+}
+
+/// A user's public profile, with counts and what the viewer has to do with them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Who.
+    pub user: UserSummary,
+    /// Their editable details.
+    pub info: ProfileInfo,
+    /// How many follow them.
+    pub followers: i64,
+    /// How many they follow.
+    pub following: i64,
+    /// Does the viewer follow them?
+    pub followed_by_me: bool,
+    /// Has the viewer blocked them?
+    pub blocked_by_me: bool,
+}
+
+/// The details a user edits on their profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ProfileInfo {
+    /// A short bio, at most 160 characters.
+    #[serde(default)]
+    pub bio: String,
+    /// Where they are, at most 60 characters.
+    #[serde(default)]
+    pub location: String,
+    /// An http(s) URL, at most 200 characters, or empty.
+    #[serde(default)]
+    pub website: String,
+}
+
+impl ProfileInfo {
+    /// Trims and validates every field.
+    pub fn parse(raw: ProfileInfo) -> Result<Self, ApiError> {
+        fn bounded(value: &str, field: &str, max: usize) -> Result<String, ApiError> {
+            let v = value.trim();
+            if v.chars().count() > max {
+                return Err(ApiError::validation(
+                    field,
+                    format!("This is longer than {max} characters."),
+                ));
+            }
+            if v.chars().any(|c| c.is_control() && c != '\n') {
+                return Err(ApiError::validation(
+                    field,
+                    "This contains characters that are not allowed.",
+                ));
+            }
+            Ok(v.to_owned())
+        }
+        let website = bounded(&raw.website, "website", 200)?;
+        if !website.is_empty() {
+            let rest = website
+                .strip_prefix("https://")
+                .or_else(|| website.strip_prefix("http://"));
+            let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+            if !host.is_some_and(|h| h.contains('.') && !h.contains(char::is_whitespace))
+                || website.contains(char::is_whitespace)
+            {
+                return Err(ApiError::validation(
+                    "website",
+                    "Enter a full http:// or https:// address.",
+                ));
+            }
+        }
+        Ok(Self {
+            bio: bounded(&raw.bio, "bio", 160)?,
+            location: bounded(&raw.location, "location", 60)?.replace('\n', " "),
+            website,
+        })
+    }
+}
+
+/// A user as listed on the people page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserCard {
+    /// Who.
+    pub user: UserSummary,
+    /// Their bio.
+    pub bio: String,
+    /// How many follow them.
+    pub followers: i64,
+    /// Does the viewer follow them?
+    pub followed_by_me: bool,
+}
+
+/// A page of people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PeoplePage {
+    /// Up to [`PEOPLE_PAGE_SIZE`] people.
+    pub people: Vec<UserCard>,
+    /// Pass as `after` to get the next page; `None` at the end.
+    pub next_after: Option<UserId>,
+}
+
+/// How many people one page holds.
+pub const PEOPLE_PAGE_SIZE: usize = 20;
 
 /// Credentials for signing up.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -444,6 +662,63 @@ mod tests {
             let (field, msg) = field_of(ValidPost::parse(draft(bad)));
             assert_eq!(field, "text");
             assert!(msg.contains(expected), "{msg}");
+        }
+    }
+
+    #[test]
+    fn comment_text() {
+        assert!(
+            BoundedText::parse(&"c".repeat(COMMENT_TEXT_MAX), "text", COMMENT_TEXT_MAX).is_ok()
+        );
+        let (field, msg) = field_of(BoundedText::parse(
+            &"c".repeat(COMMENT_TEXT_MAX + 1),
+            "text",
+            COMMENT_TEXT_MAX,
+        ));
+        assert_eq!(field, "text");
+        assert!(msg.contains("2000"), "{msg}");
+    }
+
+    #[test]
+    fn profile_info() {
+        let info = |bio: &str, location: &str, website: &str| ProfileInfo {
+            bio: bio.into(),
+            location: location.into(),
+            website: website.into(),
+        };
+        let ok = ProfileInfo::parse(info(" hi ", "Lyon", "https://example.org/me")).unwrap();
+        assert_eq!(
+            (ok.bio.as_str(), ok.website.as_str()),
+            ("hi", "https://example.org/me")
+        );
+        assert!(ProfileInfo::parse(info("", "", "")).is_ok(), "all optional");
+        let bad = [
+            (info(&"b".repeat(161), "", ""), "bio"),
+            (info("", &"l".repeat(61), ""), "location"),
+            (info("", "", "example.org"), "website"),
+            (info("", "", "javascript:alert(1)"), "website"),
+            (info("", "", "https://"), "website"),
+            (info("", "", "https://exa mple.org"), "website"),
+            (
+                info("", "", &format!("https://{}.org", "w".repeat(200))),
+                "website",
+            ),
+            (info("bell\u{7}", "", ""), "bio"),
+        ];
+        for (input, field) in bad {
+            let (got, _) = field_of(ProfileInfo::parse(input.clone()));
+            assert_eq!(got, field, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn reaction_counts() {
+        let mut c = ReactionCounts::default();
+        *c.get_mut(ReactionKind::Wow) += 2;
+        *c.get_mut(ReactionKind::Like) += 1;
+        assert_eq!((c.get(ReactionKind::Wow), c.total()), (2, 3));
+        for k in ReactionKind::ALL {
+            assert_eq!(ReactionKind::parse(k.as_str()), Some(*k));
         }
     }
 

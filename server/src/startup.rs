@@ -4,7 +4,7 @@
 use crate::{
     config::Settings,
     db,
-    http::{api, origin},
+    http::{api, origin, social},
     realtime::{self, Emitter},
     service::Services,
 };
@@ -67,7 +67,11 @@ impl Application {
 
         let allowed = origin::AllowedOrigins::new(&public_url);
         let router = Router::new()
-            .merge(api::router().with_state(services.clone()))
+            .merge(
+                api::router()
+                    .merge(social::router())
+                    .with_state(services.clone()),
+            )
             .merge(pages)
             .layer(CompressionLayer::new())
             .layer(sio_layer)

@@ -1,92 +1,79 @@
 //! Who may see what: the one place that decides, used by reads (as SQL) and by
-//! realtime fan-out (as an audience of rooms).
+//! realtime fan-out (as an audience of rooms). Privacy, follows and blocks all meet here.
 
 use crate::realtime::Audience;
-use app::model::{Post, Privacy, UserId};
+use crate::store::{self, Conn};
+use app::model::{Privacy, UserId};
 
-/// SQL predicate over `posts p`: visible to the viewer bound as `$1`.
-/// Keep in step with [`can_see`] and [`audience`].
-pub const SQL_VISIBLE_TO_1: &str = "(p.privacy = 'public' OR p.author_id = $1)";
-
-/// May `viewer` see `post`?
-pub fn can_see(viewer: UserId, post: &Post) -> bool {
-    match post.privacy {
-        Privacy::Public => true,
-        Privacy::Private => post.author.id == viewer,
-    }
+/// SQL: "the user in column `$col` and the viewer `$1` are not blocked, either way".
+macro_rules! not_blocked_with_1 {
+    ($col:literal) => {
+        concat!(
+            "NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = ",
+            $col,
+            " AND b.blocked_id = $1) OR (b.blocker_id = $1 AND b.blocked_id = ",
+            $col,
+            "))"
+        )
+    };
 }
+
+/// SQL predicate over `posts p`: visible to the viewer bound as `$1`: not blocked with the
+/// author, and the author's own, public, or for followers and followed by the viewer.
+/// Keep in step with [`audience`].
+pub const SQL_POST_VISIBLE_TO_1: &str = concat!(
+    "(",
+    not_blocked_with_1!("p.author_id"),
+    " AND (p.author_id = $1 OR p.privacy = 'public' OR (p.privacy = 'followers' AND EXISTS \
+     (SELECT 1 FROM follows f WHERE f.follower_id = $1 AND f.followee_id = p.author_id))))"
+);
+
+/// SQL predicate over `users u`: not blocked with the viewer `$1`.
+pub const SQL_USER_VISIBLE_TO_1: &str = not_blocked_with_1!("u.id");
 
 /// Every connected user allowed to see a post with this author and privacy.
-pub fn audience(author: UserId, privacy: Privacy) -> Audience {
-    match privacy {
-        Privacy::Public => Audience::Everyone,
+pub async fn audience(conn: &mut Conn, author: UserId, privacy: Privacy) -> sqlx::Result<Audience> {
+    Ok(match privacy {
+        Privacy::Public => {
+            Audience::EveryoneExcept(store::graph::blocked_with(conn, author).await?)
+        }
+        Privacy::Followers => {
+            // Blocking removes follows, so followers are never blocked with the author.
+            let mut users = store::graph::follower_ids(conn, author).await?;
+            users.push(author);
+            Audience::Users(users)
+        }
         Privacy::Private => Audience::Users(vec![author]),
-    }
+    })
 }
 
-/// Those who may see it under `privacy` but not under `before` (`gained`), and the
-/// reverse (`lost`), the author excluded: an edit that changes privacy tells the first
-/// the post was created and the second that it was deleted.
-pub fn change(
+/// Who learns of something `actor` did to a post (a comment, a reaction): the post's
+/// audience, less everyone blocked with the actor.
+pub async fn audience_of_act(
+    conn: &mut Conn,
     author: UserId,
-    before: Privacy,
-    after: Privacy,
-) -> (Option<Audience>, Option<Audience>) {
-    let others = || Audience::EveryoneExcept(vec![author]);
-    match (before, after) {
-        (Privacy::Private, Privacy::Public) => (Some(others()), None),
-        (Privacy::Public, Privacy::Private) => (None, Some(others())),
-        _ => (None, None),
-    }
+    privacy: Privacy,
+    actor: UserId,
+) -> sqlx::Result<Audience> {
+    let post_audience = audience(conn, author, privacy).await?;
+    let blocked = store::graph::blocked_with(conn, actor).await?;
+    Ok(post_audience.without(&blocked))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::{PostColor, PostId, UserSummary};
 
-    fn post(author: i64, privacy: Privacy) -> Post {
-        Post {
-            id: PostId(1),
-            author: UserSummary {
-                id: UserId(author),
-                username: "a".into(),
-            },
-            text: "t".into(),
-            color: PostColor::Plain,
-            feeling: None,
-            privacy,
-            created_at: 0,
-            edited_at: None,
+    #[test]
+    fn the_post_predicate_checks_blocks_both_ways_and_follows() {
+        for part in [
+            "b.blocker_id = p.author_id AND b.blocked_id = $1",
+            "b.blocker_id = $1 AND b.blocked_id = p.author_id",
+            "p.privacy = 'followers'",
+            "f.follower_id = $1",
+        ] {
+            assert!(SQL_POST_VISIBLE_TO_1.contains(part), "{part}");
         }
-    }
-
-    #[test]
-    fn private_posts_are_the_authors_alone() {
-        assert!(can_see(UserId(1), &post(1, Privacy::Private)));
-        assert!(!can_see(UserId(2), &post(1, Privacy::Private)));
-        assert!(can_see(UserId(2), &post(1, Privacy::Public)));
-        assert_eq!(
-            audience(UserId(1), Privacy::Private),
-            Audience::Users(vec![UserId(1)])
-        );
-        assert_eq!(audience(UserId(1), Privacy::Public), Audience::Everyone);
-    }
-
-    #[test]
-    fn privacy_changes_tell_the_others() {
-        let others = Some(Audience::EveryoneExcept(vec![UserId(1)]));
-        assert_eq!(
-            change(UserId(1), Privacy::Private, Privacy::Public),
-            (others.clone(), None)
-        );
-        assert_eq!(
-            change(UserId(1), Privacy::Public, Privacy::Private),
-            (None, others)
-        );
-        assert_eq!(
-            change(UserId(1), Privacy::Public, Privacy::Public),
-            (None, None)
-        );
+        assert!(SQL_USER_VISIBLE_TO_1.contains("b.blocker_id = u.id AND b.blocked_id = $1"));
     }
 }

@@ -161,6 +161,9 @@ mod tests {
             privacy: Privacy::Public,
             created_at: 0,
             edited_at: None,
+            comment_count: 0,
+            reactions: Default::default(),
+            my_reaction: None,
         }
     }
 

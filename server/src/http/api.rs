@@ -71,7 +71,7 @@ struct FeedQuery {
     before: Option<String>,
 }
 
-fn parse_id(raw: &str, field: &str) -> Result<PostId, HttpError> {
+pub(super) fn parse_id(raw: &str, field: &str) -> Result<PostId, HttpError> {
     raw.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)

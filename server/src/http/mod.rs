@@ -3,6 +3,7 @@
 pub mod api;
 pub mod extract;
 pub mod origin;
+pub mod social;
 
 use app::error::ApiError;
 use axum::{

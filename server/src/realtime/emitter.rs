@@ -26,6 +26,7 @@ use std::sync::{
 
 /// Who an event goes to, as rooms.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
 pub enum Audience {
     /// Every connected (hence signed-in) user.
     Everyone,
@@ -33,6 +34,32 @@ pub enum Audience {
     EveryoneExcept(Vec<UserId>),
     /// Exactly these users (all their tabs).
     Users(Vec<UserId>),
+}
+
+impl Audience {
+    /// The same audience without `users`.
+    pub fn without(self, users: &[UserId]) -> Self {
+        if users.is_empty() {
+            return self;
+        }
+        match self {
+            Audience::Everyone => Audience::EveryoneExcept(users.to_vec()),
+            Audience::EveryoneExcept(mut except) => {
+                except.extend(
+                    users
+                        .iter()
+                        .filter(|u| !except.contains(u))
+                        .copied()
+                        .collect::<Vec<_>>(),
+                );
+                Audience::EveryoneExcept(except)
+            }
+            Audience::Users(mut to) => {
+                to.retain(|u| !users.contains(u));
+                Audience::Users(to)
+            }
+        }
+    }
 }
 
 /// Sends server events to audiences and counts what failed.
@@ -71,6 +98,22 @@ impl Emitter {
         }
     }
 
+    /// Sends `E` to every socket in `room` (a watched profile, say).
+    pub async fn emit_to_room<E: ServerEvent>(&self, room: String, payload: &E::Payload) {
+        if let Err(err) = self.io.to(room.clone()).emit(E::NAME, payload).await {
+            self.failed.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(event = E::NAME, %room, error = %err, "emit failed");
+        }
+    }
+
+    /// Takes every socket of `user` out of `room` (on every server instance).
+    pub async fn leave_room(&self, user: UserId, room: String) {
+        if let Err(err) = self.io.to(user_room(user)).leave(room.clone()).await {
+            self.failed.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(user = user.0, %room, error = %err, "leaving room failed");
+        }
+    }
+
     /// How many emits have failed since start.
     pub fn failed_emits(&self) -> u64 {
         self.failed.load(Ordering::Relaxed)
@@ -82,5 +125,28 @@ impl Emitter {
             self.failed.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(%room, error = %err, "disconnecting room failed");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_removes_users_from_any_audience() {
+        let (a, b, c) = (UserId(1), UserId(2), UserId(3));
+        assert_eq!(
+            Audience::Everyone.without(&[a]),
+            Audience::EveryoneExcept(vec![a])
+        );
+        assert_eq!(
+            Audience::EveryoneExcept(vec![a]).without(&[a, b]),
+            Audience::EveryoneExcept(vec![a, b])
+        );
+        assert_eq!(
+            Audience::Users(vec![a, b, c]).without(&[b]),
+            Audience::Users(vec![a, c])
+        );
+        assert_eq!(Audience::Everyone.without(&[]), Audience::Everyone);
     }
 }

@@ -15,3 +15,8 @@ pub fn user_room(user: app::model::UserId) -> String {
 pub fn session_room(session_id: &str) -> String {
     format!("session:{session_id}")
 }
+
+/// The room of the sockets that have a user's profile page open.
+pub fn profile_room(user: app::model::UserId) -> String {
+    format!("profile:{}", user.0)
+}

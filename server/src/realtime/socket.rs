@@ -6,7 +6,10 @@ use super::{session_room, user_room};
 use crate::service::Services;
 use app::{
     error::{ApiError, ErrorCode},
-    events::{AckResult, ClientEvent, CreatePost, DeletePost, EditPost, PostRef},
+    events::{
+        AckResult, AddComment, ClientEvent, CreatePost, DeletePost, EditPost, PostRef, React,
+        UnwatchProfile, UserRef, WatchProfile,
+    },
     service::Viewer,
 };
 use socketioxide::{
@@ -28,17 +31,23 @@ pub enum ConnectRefused {
 }
 
 /// Registers the namespace on `io`.
+///
+/// Everything a socket needs (its viewer, its rooms, its handlers) is set up in the
+/// middleware: socketioxide sends the CONNECT packet before it runs the connect handler,
+/// so a client that emits at once would otherwise reach a socket with no handlers yet.
 pub fn register(io: &SocketIo, services: Services) {
-    let auth_services = services.clone();
     let authenticate = async move |socket: SocketRef| -> Result<(), ConnectRefused> {
         let cookie = socket
             .req_parts()
             .headers
             .get(http::header::COOKIE)
             .and_then(|v| v.to_str().ok());
-        match auth_services.viewer_for_cookie(cookie).await {
+        match services.viewer_for_cookie(cookie).await {
             Ok(Some(viewer)) => {
+                socket.join([user_room(viewer.user.id), session_room(&viewer.session_id)]);
+                tracing::debug!(socket = %socket.id, user = viewer.user.id.0, "socket authenticated");
                 socket.extensions.insert(viewer);
+                register_handlers(&socket, &services);
                 Ok(())
             }
             Ok(None) => {
@@ -51,17 +60,8 @@ pub fn register(io: &SocketIo, services: Services) {
             }
         }
     };
-    let on_connect = async move |socket: SocketRef| {
-        let Some(viewer) = socket.extensions.get::<Viewer>() else {
-            tracing::error!(socket = %socket.id, "connected socket without a viewer");
-            if let Err(err) = socket.disconnect() {
-                tracing::warn!(error = %err, "could not close a socket without a viewer");
-            }
-            return;
-        };
-        socket.join([user_room(viewer.user.id), session_room(&viewer.session_id)]);
-        tracing::debug!(socket = %socket.id, user = viewer.user.id.0, "socket connected");
-        register_handlers(&socket, &services);
+    let on_connect = async |socket: SocketRef| {
+        tracing::debug!(socket = %socket.id, "socket connected");
     };
     io.ns("/", on_connect.with(authenticate));
 }
@@ -76,6 +76,26 @@ fn register_handlers(socket: &SocketRef, services: &Services) {
     });
     on::<DeletePost, _, _>(socket, services, async |s, viewer, r: PostRef| {
         s.delete_post(&viewer, r.id).await.map(|()| r)
+    });
+    on::<AddComment, _, _>(socket, services, async |s, viewer, c| {
+        s.add_comment(
+            &viewer,
+            c.post_id,
+            app::model::CommentDraft { text: c.text },
+        )
+        .await
+    });
+    on::<React, _, _>(socket, services, async |s, viewer, r| {
+        s.react(&viewer, r.post_id, r.kind).await
+    });
+    on_socket::<WatchProfile, _, _>(socket, services, async |s, viewer, r: UserRef, socket| {
+        s.watch_profile(&viewer, r.user, |room| socket.join(room))
+            .await
+            .map(|()| r)
+    });
+    on_socket::<UnwatchProfile, _, _>(socket, services, async |_, _, r: UserRef, socket| {
+        socket.leave(super::profile_room(r.user));
+        Ok(r)
     });
     socket.on_fallback(
         async |socket: SocketRef, Event(event): Event, ack: AckSender| {
@@ -98,6 +118,19 @@ where
     F: Fn(Services, Viewer, E::Payload) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = crate::error::Result<E::Ack>> + Send + 'static,
 {
+    on_socket::<E, _, _>(socket, services, move |s, viewer, payload, _socket| {
+        handler(s, viewer, payload)
+    });
+}
+
+/// Like [`on`], for handlers that also need their socket (to join rooms, say). The
+/// socket is passed in, never captured, so handlers hold no reference to it.
+pub fn on_socket<E, F, Fut>(socket: &SocketRef, services: &Services, handler: F)
+where
+    E: ClientEvent,
+    F: Fn(Services, Viewer, E::Payload, SocketRef) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = crate::error::Result<E::Ack>> + Send + 'static,
+{
     let services = services.clone();
     socket.on(E::NAME, async move |socket: SocketRef, TryData(data): TryData<E::Payload>, ack: AckSender| {
         let reply: AckResult<E::Ack> = match (data, socket.extensions.get::<Viewer>()) {
@@ -106,7 +139,9 @@ where
                 Err(ApiError::bad_request(format!("Malformed payload for {}.", E::NAME)))
             }
             (Ok(_), None) => Err(ApiError::unauthorized()),
-            (Ok(payload), Some(viewer)) => handler(services.clone(), viewer, payload).await.map_err(|e| e.into_api()),
+            (Ok(payload), Some(viewer)) => {
+                handler(services.clone(), viewer, payload, socket.clone()).await.map_err(|e| e.into_api())
+            }
         };
         if let Err(err) = &reply {
             tracing::debug!(socket = %socket.id, event = E::NAME, code = ?err.code, "event refused");

@@ -2,7 +2,10 @@
 //! or transaction (the caller owns the transaction). SQL uses `$n` placeholders, which
 //! both SQLite and PostgreSQL accept.
 
+pub mod comments;
+pub mod graph;
 pub mod posts;
+pub mod reactions;
 pub mod sessions;
 pub mod users;
 

@@ -2,11 +2,23 @@
 
 use super::Conn;
 use crate::visibility;
-use app::model::{Feeling, Post, PostColor, PostId, Privacy, UserId, UserSummary, ValidPost};
+use app::model::{
+    Feeling, Post, PostColor, PostId, Privacy, ReactionCounts, ReactionKind, UserId, UserSummary,
+    ValidPost,
+};
 use sqlx::{Row, any::AnyRow};
 
+/// Every read binds the reader as `$1` (for their own reaction and for visibility).
 const SELECT: &str = "SELECT p.id, p.text, p.color, p.feeling, p.privacy, p.created_at, p.edited_at, \
-     u.id AS author_id, u.username AS author_username \
+     u.id AS author_id, u.username AS author_username, \
+     (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id) AS comment_count, \
+     (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'like') AS r_like, \
+     (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'love') AS r_love, \
+     (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'happy') AS r_happy, \
+     (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'wow') AS r_wow, \
+     (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'sad') AS r_sad, \
+     (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'angry') AS r_angry, \
+     (SELECT r.kind FROM reactions r WHERE r.post_id = p.id AND r.user_id = $1) AS my_reaction \
      FROM posts p JOIN users u ON u.id = p.author_id";
 
 fn decode(row: &AnyRow) -> sqlx::Result<Post> {
@@ -29,6 +41,19 @@ fn decode(row: &AnyRow) -> sqlx::Result<Post> {
         privacy: Privacy::parse(&privacy).ok_or_else(|| bad("privacy", privacy.clone()))?,
         created_at: row.try_get("created_at")?,
         edited_at: row.try_get("edited_at")?,
+        comment_count: row.try_get("comment_count")?,
+        reactions: ReactionCounts {
+            like: row.try_get("r_like")?,
+            love: row.try_get("r_love")?,
+            happy: row.try_get("r_happy")?,
+            wow: row.try_get("r_wow")?,
+            sad: row.try_get("r_sad")?,
+            angry: row.try_get("r_angry")?,
+        },
+        my_reaction: row
+            .try_get::<Option<String>, _>("my_reaction")?
+            .as_deref()
+            .and_then(ReactionKind::parse),
     })
 }
 
@@ -55,10 +80,30 @@ pub async fn insert(
     Ok(PostId(row.try_get("id")?))
 }
 
-/// One post, whoever may see it (callers check visibility).
+/// One post as `reader` sees its counts, whoever may see it (callers check visibility).
 #[tracing::instrument(skip(conn))]
-pub async fn get(conn: &mut Conn, id: PostId) -> sqlx::Result<Option<Post>> {
-    let row = sqlx::query(&format!("{SELECT} WHERE p.id = $1"))
+pub async fn get(conn: &mut Conn, reader: UserId, id: PostId) -> sqlx::Result<Option<Post>> {
+    let row = sqlx::query(&format!("{SELECT} WHERE p.id = $2"))
+        .bind(reader.0)
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(decode).transpose()
+}
+
+/// One post if `viewer` may see it.
+#[tracing::instrument(skip(conn))]
+pub async fn get_visible(
+    conn: &mut Conn,
+    viewer: UserId,
+    id: PostId,
+) -> sqlx::Result<Option<Post>> {
+    let sql = format!(
+        "{SELECT} WHERE p.id = $2 AND {}",
+        visibility::SQL_POST_VISIBLE_TO_1
+    );
+    let row = sqlx::query(&sql)
+        .bind(viewer.0)
         .bind(id.0)
         .fetch_optional(conn)
         .await?;
@@ -90,24 +135,33 @@ pub async fn delete(conn: &mut Conn, id: PostId) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Up to `limit` posts visible to `viewer` with ids below `before`, newest first.
-/// Keyset pagination on the id: new posts never shift or repeat older pages.
+/// Up to `limit` posts visible to `viewer` with ids below `before`, newest first, by
+/// anyone or only by `author`. Keyset pagination on the id: new posts never shift or
+/// repeat older pages.
 #[tracing::instrument(skip(conn))]
 pub async fn feed(
     conn: &mut Conn,
     viewer: UserId,
+    author: Option<UserId>,
     before: Option<PostId>,
     limit: i64,
 ) -> sqlx::Result<Vec<Post>> {
+    let by_author = if author.is_some() {
+        "AND p.author_id = $4"
+    } else {
+        ""
+    };
     let sql = format!(
-        "{SELECT} WHERE {} AND p.id < $2 ORDER BY p.id DESC LIMIT $3",
-        visibility::SQL_VISIBLE_TO_1
+        "{SELECT} WHERE {} AND p.id < $2 {by_author} ORDER BY p.id DESC LIMIT $3",
+        visibility::SQL_POST_VISIBLE_TO_1
     );
-    let rows = sqlx::query(&sql)
+    let mut query = sqlx::query(&sql)
         .bind(viewer.0)
         .bind(before.map_or(i64::MAX, |b| b.0))
-        .bind(limit)
-        .fetch_all(conn)
-        .await?;
+        .bind(limit);
+    if let Some(author) = author {
+        query = query.bind(author.0);
+    }
+    let rows = query.fetch_all(conn).await?;
     rows.iter().map(decode).collect()
 }

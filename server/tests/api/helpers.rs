@@ -141,7 +141,7 @@ impl TestApp {
 
     /// Spawns the server after `tweak` adjusted its settings.
     pub async fn spawn_with(db: Db, tweak: impl FnOnce(&mut Settings)) -> Self {
-        server::telemetry::init();
+        server::telemetry::init_for_tests();
         let (url, sqlite_dir) = fresh_database(db).await;
         let mut settings = Settings::for_tests(url);
         tweak(&mut settings);
@@ -298,6 +298,90 @@ impl TestApp {
         origin: Option<&str>,
     ) -> Result<NativeSocket, NativeError> {
         NativeSocket::connect(&self.base, cookie, origin).await
+    }
+
+    /// Any request with a JSON body (or none); returns the status and the JSON reply.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        user: &TestUser,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let mut req = self.request(method, path, Some(user));
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str, user: &TestUser) -> (u16, Value) {
+        self.call(reqwest::Method::GET, path, user, None).await
+    }
+
+    pub async fn put(&self, path: &str, user: &TestUser, body: Option<&Value>) -> (u16, Value) {
+        self.call(reqwest::Method::PUT, path, user, body).await
+    }
+
+    pub async fn post(&self, path: &str, user: &TestUser, body: &Value) -> (u16, Value) {
+        self.call(reqwest::Method::POST, path, user, Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, user: &TestUser) -> (u16, Value) {
+        self.call(reqwest::Method::DELETE, path, user, None).await
+    }
+
+    /// Follows `whom`, asserting success.
+    pub async fn follow(&self, who: &TestUser, whom: &TestUser) {
+        let (status, body) = self
+            .put(
+                &format!("/api/v1/users/{}/follow", whom.user.username),
+                who,
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+
+    /// Blocks `whom`, asserting success.
+    pub async fn block(&self, who: &TestUser, whom: &TestUser) {
+        let (status, body) = self
+            .put(
+                &format!("/api/v1/users/{}/block", whom.user.username),
+                who,
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+
+    /// Comments on a post, asserting success; returns the comment id.
+    pub async fn comment(&self, who: &TestUser, post: i64, text: &str) -> i64 {
+        let (status, body) = self
+            .post(
+                &format!("/api/v1/posts/{post}/comments"),
+                who,
+                &json!({"text": text}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["id"].as_i64().unwrap()
+    }
+
+    /// Sets a reaction, asserting success.
+    pub async fn react(&self, who: &TestUser, post: i64, kind: &str) {
+        let (status, body) = self
+            .put(
+                &format!("/api/v1/posts/{post}/reaction"),
+                who,
+                Some(&json!({"kind": kind})),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
     }
 
     /// How many posts are stored, whoever wrote them.

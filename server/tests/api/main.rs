@@ -6,5 +6,7 @@ mod helpers;
 
 mod auth;
 mod bad_input;
+mod blocking;
 mod posts;
 mod realtime;
+mod social;

@@ -21,6 +21,9 @@ use app::{
 };
 use std::sync::Arc;
 
+mod people;
+mod social;
+
 /// The state every handler shares.
 #[derive(Clone)]
 pub struct Services {
@@ -33,6 +36,10 @@ struct Inner {
     emitter: Emitter,
     /// Verified against when the user is unknown, so both failures take as long.
     dummy_hash: String,
+    /// Fan-out (audience computed, then emitted) holds it shared; a block holds it
+    /// exclusively until it has committed, so no event whose audience predates a block
+    /// leaves after it.
+    fanout: tokio::sync::RwLock<()>,
 }
 
 /// A session opened by sign-up or sign-in: the user and the raw token for the cookie.
@@ -58,6 +65,7 @@ impl Services {
                 settings,
                 emitter,
                 dummy_hash,
+                fanout: tokio::sync::RwLock::new(()),
             }),
         })
     }
@@ -202,7 +210,8 @@ impl Services {
     pub async fn feed(&self, viewer: &Viewer, before: Option<PostId>) -> Result<FeedPage> {
         let mut conn = self.db().acquire().await?;
         let limit = i64::try_from(FEED_PAGE_SIZE).unwrap_or(20);
-        let mut posts = store::posts::feed(&mut conn, viewer.user.id, before, limit + 1).await?;
+        let mut posts =
+            store::posts::feed(&mut conn, viewer.user.id, None, before, limit + 1).await?;
         let more = posts.len() > FEED_PAGE_SIZE;
         posts.truncate(FEED_PAGE_SIZE);
         let next_before = if more {
@@ -217,10 +226,25 @@ impl Services {
     /// invisible post is indistinguishable from a missing one).
     pub async fn post(&self, viewer: &Viewer, id: PostId) -> Result<Post> {
         let mut conn = self.db().acquire().await?;
-        match store::posts::get(&mut conn, id).await? {
-            Some(post) if visibility::can_see(viewer.user.id, &post) => Ok(post),
-            _ => Err(ApiError::not_found("Post").into()),
-        }
+        store::posts::get_visible(&mut conn, viewer.user.id, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("Post").into())
+    }
+
+    /// Computes an audience and emits to it, holding the fan-out lock shared (see
+    /// [`Inner::fanout`]). Never called with a connection or transaction open.
+    async fn fan_out<E: app::events::ServerEvent>(
+        &self,
+        payload: &E::Payload,
+        audience: impl AsyncFnOnce(&mut store::Conn) -> sqlx::Result<Audience>,
+    ) -> Result<()> {
+        let _shared = self.inner.fanout.read().await;
+        let to = {
+            let mut conn = self.db().acquire().await?;
+            audience(&mut conn).await?
+        };
+        self.emitter().emit::<E>(&to, payload).await;
+        Ok(())
     }
 
     /// Creates a post, then tells everyone allowed to see it.
@@ -228,52 +252,74 @@ impl Services {
         let valid = ValidPost::parse(draft)?;
         let mut tx = self.db().begin().await?;
         let id = store::posts::insert(&mut tx, viewer.user.id, &valid, now_ms()).await?;
-        let post = store::posts::get(&mut tx, id)
+        let post = store::posts::get(&mut tx, viewer.user.id, id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("post {id:?} vanished"))?;
         tx.commit().await?;
-        let to = visibility::audience(post.author.id, post.privacy);
-        self.emitter()
-            .emit::<PostCreated>(&to, &PostPayload { post: post.clone() })
-            .await;
+        let (author, privacy) = (post.author.id, post.privacy);
+        let payload = PostPayload {
+            post: Post {
+                my_reaction: None,
+                ..post.clone()
+            },
+        };
+        self.fan_out::<PostCreated>(&payload, async |c| {
+            visibility::audience(c, author, privacy).await
+        })
+        .await?;
         Ok(post)
     }
 
     /// Loads a post for a change by its author: 404 if missing or invisible, 403 if not theirs.
     async fn own_post(&self, conn: &mut store::Conn, viewer: &Viewer, id: PostId) -> Result<Post> {
-        match store::posts::get(conn, id).await? {
+        match store::posts::get_visible(conn, viewer.user.id, id).await? {
             Some(post) if post.author.id == viewer.user.id => Ok(post),
-            Some(post) if visibility::can_see(viewer.user.id, &post) => {
-                Err(ApiError::forbidden().into())
-            }
-            _ => Err(ApiError::not_found("Post").into()),
+            Some(_) => Err(ApiError::forbidden().into()),
+            None => Err(ApiError::not_found("Post").into()),
         }
     }
 
-    /// Edits one's own post, then tells everyone who can see it (and those who gained
-    /// or lost sight of it through a privacy change).
+    /// Edits one's own post, then tells everyone who can see it. A privacy change is
+    /// told as a deletion to the old audience and a creation to the new one (the author's
+    /// tabs get the update), so nobody keeps a post they may no longer see.
     pub async fn edit_post(&self, viewer: &Viewer, id: PostId, draft: PostDraft) -> Result<Post> {
         let valid = ValidPost::parse(draft)?;
         let mut tx = self.db().begin().await?;
         let before = self.own_post(&mut tx, viewer, id).await?;
         store::posts::update(&mut tx, id, &valid, now_ms()).await?;
-        let post = store::posts::get(&mut tx, id)
+        let post = store::posts::get(&mut tx, viewer.user.id, id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("post {id:?} vanished"))?;
         tx.commit().await?;
-        let (gained, lost) = visibility::change(post.author.id, before.privacy, post.privacy);
-        let payload = PostPayload { post: post.clone() };
-        let still = match (&gained, &lost) {
-            (None, None) => visibility::audience(post.author.id, post.privacy),
-            _ => Audience::Users(vec![post.author.id]),
+        let author = post.author.id;
+        let payload = PostPayload {
+            post: Post {
+                my_reaction: None,
+                ..post.clone()
+            },
         };
-        self.emitter().emit::<PostUpdated>(&still, &payload).await;
-        if let Some(to) = gained {
-            self.emitter().emit::<PostCreated>(&to, &payload).await;
-        }
-        if let Some(to) = lost {
+        if before.privacy == post.privacy {
+            let privacy = post.privacy;
+            self.fan_out::<PostUpdated>(&payload, async |c| {
+                visibility::audience(c, author, privacy).await
+            })
+            .await?;
+        } else {
+            let (old, new) = (before.privacy, post.privacy);
+            self.fan_out::<PostDeleted>(&PostRef { id }, async |c| {
+                Ok(visibility::audience(c, author, old)
+                    .await?
+                    .without(&[author]))
+            })
+            .await?;
+            self.fan_out::<PostCreated>(&payload, async |c| {
+                Ok(visibility::audience(c, author, new)
+                    .await?
+                    .without(&[author]))
+            })
+            .await?;
             self.emitter()
-                .emit::<PostDeleted>(&to, &PostRef { id })
+                .emit::<PostUpdated>(&Audience::Users(vec![author]), &payload)
                 .await;
         }
         Ok(post)
@@ -285,10 +331,11 @@ impl Services {
         let post = self.own_post(&mut tx, viewer, id).await?;
         store::posts::delete(&mut tx, id).await?;
         tx.commit().await?;
-        let to = visibility::audience(post.author.id, post.privacy);
-        self.emitter()
-            .emit::<PostDeleted>(&to, &PostRef { id })
-            .await;
+        let (author, privacy) = (post.author.id, post.privacy);
+        self.fan_out::<PostDeleted>(&PostRef { id }, async |c| {
+            visibility::audience(c, author, privacy).await
+        })
+        .await?;
         Ok(())
     }
 }
