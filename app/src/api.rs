@@ -2,7 +2,11 @@
 //! [`Backend`](crate::service::Backend) the server puts in context.
 
 use crate::error::ApiError;
-use crate::model::{FeedPage, Post, PostDraft, PostId, UserSummary};
+use crate::events::ReactionState;
+use crate::model::{
+    Comment, CommentId, CommentPage, FeedPage, PeoplePage, Post, PostDraft, PostId, Profile,
+    ProfileInfo, ReactionKind, Reactor, UserCard, UserId, UserSummary,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -73,6 +77,124 @@ pub async fn update_post(id: PostId, draft: PostDraft) -> Result<Post, ApiError>
 pub async fn remove_post(id: PostId) -> Result<(), ApiError> {
     let viewer = ssr::require_viewer().await?;
     ssr::fail_with_status(ssr::backend()?.delete_post(&viewer, id).await)
+}
+
+/// One post.
+#[server(input = Json)]
+pub async fn load_post(id: PostId) -> Result<Post, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.post(&viewer, id).await)
+}
+
+/// A page of a post's comments, oldest first.
+#[server(input = Json)]
+pub async fn load_comments(
+    post: PostId,
+    after: Option<CommentId>,
+) -> Result<CommentPage, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.comments(&viewer, post, after).await)
+}
+
+/// Comments on a post.
+#[server(input = Json)]
+pub async fn add_comment(post: PostId, text: String) -> Result<Comment, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(
+        ssr::backend()?
+            .add_comment(&viewer, post, crate::model::CommentDraft { text })
+            .await,
+    )
+}
+
+/// Sets (or with `None` removes) one's reaction to a post.
+#[server(input = Json)]
+pub async fn set_reaction(
+    post: PostId,
+    kind: Option<ReactionKind>,
+) -> Result<ReactionState, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.react(&viewer, post, kind).await)
+}
+
+/// Who reacted to a post.
+#[server(input = Json)]
+pub async fn load_reactors(post: PostId) -> Result<Vec<Reactor>, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.reactors(&viewer, post).await)
+}
+
+/// A profile.
+#[server(input = Json)]
+pub async fn load_profile(username: String) -> Result<Profile, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.profile(&viewer, &username).await)
+}
+
+/// A page of a user's posts.
+#[server(input = Json)]
+pub async fn load_user_posts(
+    username: String,
+    before: Option<PostId>,
+) -> Result<FeedPage, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.user_posts(&viewer, &username, before).await)
+}
+
+/// A user's followers (`followers = true`) or followees.
+#[server(input = Json)]
+pub async fn load_follow_list(
+    username: String,
+    followers: bool,
+) -> Result<Vec<UserSummary>, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(
+        ssr::backend()?
+            .follow_list(&viewer, &username, followers)
+            .await,
+    )
+}
+
+/// Follows or unfollows someone.
+#[server(input = Json)]
+pub async fn set_follow(username: String, follow: bool) -> Result<Profile, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.set_follow(&viewer, &username, follow).await)
+}
+
+/// Blocks or unblocks someone.
+#[server(input = Json)]
+pub async fn set_block(username: String, block: bool) -> Result<Profile, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.set_block(&viewer, &username, block).await)
+}
+
+/// Edits one's profile details.
+#[server(input = Json)]
+pub async fn save_profile(info: ProfileInfo) -> Result<Profile, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.update_profile(&viewer, info).await)
+}
+
+/// A page of people.
+#[server(input = Json)]
+pub async fn load_people(after: Option<UserId>) -> Result<PeoplePage, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.people(&viewer, after).await)
+}
+
+/// People to follow.
+#[server(input = Json)]
+pub async fn load_suggestions() -> Result<Vec<UserCard>, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.suggestions(&viewer).await)
+}
+
+/// People by username prefix.
+#[server(input = Json)]
+pub async fn search_people(query: String) -> Result<Vec<UserCard>, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.search_people(&viewer, &query).await)
 }
 
 #[cfg(feature = "ssr")]

@@ -3,7 +3,10 @@
 
 use crate::components::header::Header;
 use crate::model::UserSummary;
-use crate::pages::{feed::FeedPage, not_found::NotFound, sign_in::SignInPage, sign_up::SignUpPage};
+use crate::pages::{
+    feed::FeedPage, not_found::NotFound, people::PeoplePage, post::PostPage, profile::ProfilePage,
+    sign_in::SignInPage, sign_up::SignUpPage,
+};
 use crate::realtime::SocketClient;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -64,6 +67,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=FeedPage ssr=SsrMode::Async/>
                     <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/posts/:id") view=PostPage ssr=SsrMode::Async/>
+                    <Route path=path!("/u/:username") view=ProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -2,7 +2,12 @@
 //! Leptos context, so server functions reach storage without `app` knowing SQL.
 
 use crate::error::ApiError;
-use crate::model::{FeedPage, Post, PostDraft, PostId, SignInForm, SignUpForm, UserSummary};
+use crate::events::ReactionState;
+use crate::model::{
+    Comment, CommentDraft, CommentId, CommentPage, FeedPage, PeoplePage, Post, PostDraft, PostId,
+    Profile, ProfileInfo, ReactionKind, Reactor, SignInForm, SignUpForm, UserCard, UserId,
+    UserSummary,
+};
 use std::sync::Arc;
 
 /// The signed-in user behind a request.
@@ -47,6 +52,70 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<Post, ApiError>;
     /// Deletes one's own post.
     async fn delete_post(&self, viewer: &Viewer, id: PostId) -> Result<(), ApiError>;
+    /// One post the viewer may see.
+    async fn post(&self, viewer: &Viewer, id: PostId) -> Result<Post, ApiError>;
+    /// A page of a post's comments.
+    async fn comments(
+        &self,
+        viewer: &Viewer,
+        post: PostId,
+        after: Option<CommentId>,
+    ) -> Result<CommentPage, ApiError>;
+    /// Comments on a post.
+    async fn add_comment(
+        &self,
+        viewer: &Viewer,
+        post: PostId,
+        draft: CommentDraft,
+    ) -> Result<Comment, ApiError>;
+    /// Sets or removes the viewer's reaction.
+    async fn react(
+        &self,
+        viewer: &Viewer,
+        post: PostId,
+        kind: Option<ReactionKind>,
+    ) -> Result<ReactionState, ApiError>;
+    /// Who reacted to a post.
+    async fn reactors(&self, viewer: &Viewer, post: PostId) -> Result<Vec<Reactor>, ApiError>;
+    /// A profile by username.
+    async fn profile(&self, viewer: &Viewer, username: &str) -> Result<Profile, ApiError>;
+    /// A page of a user's posts.
+    async fn user_posts(
+        &self,
+        viewer: &Viewer,
+        username: &str,
+        before: Option<PostId>,
+    ) -> Result<FeedPage, ApiError>;
+    /// Followers (`true`) or followees of a user.
+    async fn follow_list(
+        &self,
+        viewer: &Viewer,
+        username: &str,
+        followers: bool,
+    ) -> Result<Vec<UserSummary>, ApiError>;
+    /// Follows (`true`) or unfollows someone.
+    async fn set_follow(
+        &self,
+        viewer: &Viewer,
+        username: &str,
+        follow: bool,
+    ) -> Result<Profile, ApiError>;
+    /// Blocks (`true`) or unblocks someone.
+    async fn set_block(
+        &self,
+        viewer: &Viewer,
+        username: &str,
+        block: bool,
+    ) -> Result<Profile, ApiError>;
+    /// Edits the viewer's profile details.
+    async fn update_profile(&self, viewer: &Viewer, info: ProfileInfo)
+    -> Result<Profile, ApiError>;
+    /// A page of people.
+    async fn people(&self, viewer: &Viewer, after: Option<UserId>) -> Result<PeoplePage, ApiError>;
+    /// People to follow.
+    async fn suggestions(&self, viewer: &Viewer) -> Result<Vec<UserCard>, ApiError>;
+    /// People by username prefix.
+    async fn search_people(&self, viewer: &Viewer, query: &str) -> Result<Vec<UserCard>, ApiError>;
 }
 
 /// How the backend travels in Leptos context.

@@ -4,7 +4,12 @@
 use crate::service::{Opened, Services};
 use app::{
     error::ApiError,
-    model::{FeedPage, Post, PostDraft, PostId, SignInForm, SignUpForm},
+    events::ReactionState,
+    model::{
+        Comment, CommentDraft, CommentId, CommentPage, FeedPage, PeoplePage, Post, PostDraft,
+        PostId, Profile, ProfileInfo, ReactionKind, Reactor, SignInForm, SignUpForm, UserCard,
+        UserId, UserSummary,
+    },
     service::{Backend, NewSession, Viewer},
 };
 
@@ -64,6 +69,121 @@ impl Backend for Services {
     }
     async fn delete_post(&self, viewer: &Viewer, id: PostId) -> Result<(), ApiError> {
         Services::delete_post(self, viewer, id)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn post(&self, viewer: &Viewer, id: PostId) -> Result<Post, ApiError> {
+        Services::post(self, viewer, id)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn comments(
+        &self,
+        viewer: &Viewer,
+        post: PostId,
+        after: Option<CommentId>,
+    ) -> Result<CommentPage, ApiError> {
+        Services::comments(self, viewer, post, after)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn add_comment(
+        &self,
+        viewer: &Viewer,
+        post: PostId,
+        draft: CommentDraft,
+    ) -> Result<Comment, ApiError> {
+        Services::add_comment(self, viewer, post, draft)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn react(
+        &self,
+        viewer: &Viewer,
+        post: PostId,
+        kind: Option<ReactionKind>,
+    ) -> Result<ReactionState, ApiError> {
+        Services::react(self, viewer, post, kind)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn reactors(&self, viewer: &Viewer, post: PostId) -> Result<Vec<Reactor>, ApiError> {
+        Services::reactors(self, viewer, post)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn profile(&self, viewer: &Viewer, username: &str) -> Result<Profile, ApiError> {
+        Services::profile(self, viewer, username)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn user_posts(
+        &self,
+        viewer: &Viewer,
+        username: &str,
+        before: Option<PostId>,
+    ) -> Result<FeedPage, ApiError> {
+        Services::user_posts(self, viewer, username, before)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn follow_list(
+        &self,
+        viewer: &Viewer,
+        username: &str,
+        followers: bool,
+    ) -> Result<Vec<UserSummary>, ApiError> {
+        Services::follow_list(self, viewer, username, followers)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn set_follow(
+        &self,
+        viewer: &Viewer,
+        username: &str,
+        follow: bool,
+    ) -> Result<Profile, ApiError> {
+        let result = if follow {
+            Services::follow(self, viewer, username).await
+        } else {
+            Services::unfollow(self, viewer, username).await
+        };
+        result.map_err(|e| e.into_api())
+    }
+    async fn set_block(
+        &self,
+        viewer: &Viewer,
+        username: &str,
+        block: bool,
+    ) -> Result<Profile, ApiError> {
+        let result = if block {
+            Services::block(self, viewer, username).await
+        } else {
+            Services::unblock(self, viewer, username).await
+        };
+        result.map_err(|e| e.into_api())
+    }
+    async fn update_profile(
+        &self,
+        viewer: &Viewer,
+        info: ProfileInfo,
+    ) -> Result<Profile, ApiError> {
+        Services::update_profile(self, viewer, info)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn people(&self, viewer: &Viewer, after: Option<UserId>) -> Result<PeoplePage, ApiError> {
+        Services::people(self, viewer, after)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn suggestions(&self, viewer: &Viewer) -> Result<Vec<UserCard>, ApiError> {
+        Services::suggestions(self, viewer)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn search_people(&self, viewer: &Viewer, query: &str) -> Result<Vec<UserCard>, ApiError> {
+        Services::search_people(self, viewer, query)
             .await
             .map_err(|e| e.into_api())
     }

@@ -17,8 +17,12 @@ pub fn Header() -> impl IntoView {
                 {move || match user.get() {
                     Some(me) => view! {
                         <div class="who">
+                            <nav class="nav" aria-label="Main">
+                                <a href="/">"Feed"</a>
+                                <a href="/people">"People"</a>
+                            </nav>
                             <ConnStatus/>
-                            <span class="username" data-testid="current-user">{me.username}</span>
+                            <a class="username" data-testid="current-user" href=format!("/u/{}", me.username)>{me.username.clone()}</a>
                             <SignOutButton/>
                         </div>
                     }.into_any(),

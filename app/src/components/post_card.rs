@@ -1,26 +1,29 @@
-//! One post in a feed, with edit and delete on one's own.
+//! One post, with reactions, its comment count, and edit and delete on one's own.
 
+use super::reactions::ReactionBar;
 use super::time::format_utc;
 use crate::api::{RemovePost, UpdatePost};
+use crate::events::ReactionState;
 use crate::model::{POST_TEXT_MAX, Post, PostDraft, Privacy, UserId};
 use leptos::prelude::*;
 
-/// A post card. `me` decides whether the edit and delete controls show;
-/// `on_changed` / `on_removed` get the server's answer to an edit or a delete.
+/// A post card over a live `post` signal (counts and edits change in place). `me`
+/// decides whether the edit and delete controls show; `on_changed` / `on_removed` get
+/// the server's answer to an edit or a delete; `on_reacted` the counts after a reaction.
 #[component]
 pub fn PostCard(
-    post: Post,
+    post: Signal<Post>,
     me: Signal<Option<UserId>>,
     on_changed: Callback<Post>,
     on_removed: Callback<Post>,
+    on_reacted: Callback<ReactionState>,
 ) -> impl IntoView {
-    let author = post.author.id;
-    let mine = move || me.get() == Some(author);
+    let (id, author) = post.with_untracked(|p| (p.id, p.author.clone()));
+    let mine = move || me.get() == Some(author.id);
     let editing = RwSignal::new(false);
-    let draft = RwSignal::new(post.text.clone());
+    let draft = RwSignal::new(String::new());
     let update = ServerAction::<UpdatePost>::new();
     let remove = ServerAction::<RemovePost>::new();
-    let stored = StoredValue::new(post.clone());
 
     Effect::new(move |_| {
         if let Some(Ok(p)) = update.value().get() {
@@ -30,16 +33,16 @@ pub fn PostCard(
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = remove.value().get() {
-            on_removed.run(stored.get_value());
+            on_removed.run(post.get_untracked());
         }
     });
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let p = stored.get_value();
+        let p = post.get_untracked();
         let text = draft.get_untracked();
         update.dispatch(UpdatePost {
-            id: p.id,
+            id,
             draft: PostDraft {
                 text,
                 color: p.color,
@@ -56,41 +59,55 @@ pub fn PostCard(
             .or_else(|| remove.value().get().and_then(Result::err));
         e.map(|e| view! { <p class="form-error" role="alert">{e.message}</p> })
     };
-    let feeling = post.feeling.map(|f| view! { <span class="feeling">{format!(" is feeling {} {}", f.emoji(), f.as_str())}</span> });
-    let private = (post.privacy == Privacy::Private)
-        .then(|| view! { <span class="badge" title="Only you can see this">"Only me"</span> });
-    let edited = post
-        .edited_at
-        .map(|_| view! { <span class="muted">" · edited"</span> });
+    let feeling = move || {
+        post.with(|p| p.feeling).map(|f| view! { <span class="feeling">{format!(" is feeling {} {}", f.emoji(), f.as_str())}</span> })
+    };
+    let badge = move || match post.with(|p| p.privacy) {
+        Privacy::Public => None,
+        p => Some(view! { <span class="badge" title="Who can see this">{p.label()}</span> }),
+    };
+    let edited = move || {
+        post.with(|p| p.edited_at.is_some())
+            .then(|| view! { <span class="muted">" · edited"</span> })
+    };
+    let comments = move || match post.with(|p| p.comment_count) {
+        1 => "1 comment".to_owned(),
+        n => format!("{n} comments"),
+    };
+    let profile = format!("/u/{}", author.username);
 
     view! {
-        <article class="card post" data-testid="post" data-post-id=post.id.0.to_string()
-            style:background-color=post.color.css()>
+        <article class="card post" data-testid="post" data-post-id=id.0.to_string()
+            style:background-color=move || post.with(|p| p.color.css())>
             <header class="post-head">
-                <div class="avatar" aria-hidden="true">{post.author.username.chars().next().unwrap_or('?').to_ascii_uppercase().to_string()}</div>
+                <a class="avatar" href=profile.clone() aria-hidden="true" tabindex="-1">
+                    {author.username.chars().next().unwrap_or('?').to_ascii_uppercase().to_string()}
+                </a>
                 <div class="post-meta">
-                    <div><strong class="author">{post.author.username.clone()}</strong>{feeling}</div>
+                    <div><a class="author" href=profile>{author.username.clone()}</a>{feeling}</div>
                     <div class="muted small">
-                        <time datetime=post.created_at.to_string()>{format_utc(post.created_at)}</time>
-                        {edited}" "{private}
+                        <a class="time" href=format!("/posts/{}", id.0)>
+                            <time datetime=move || post.with(|p| p.created_at.to_string())>{move || post.with(|p| format_utc(p.created_at))}</time>
+                        </a>
+                        {edited}" "{badge}
                     </div>
                 </div>
                 <Show when=move || mine() && !editing.get()>
                     <div class="post-actions">
                         <button class="button ghost small" type="button" aria-label="Edit post"
-                            on:click=move |_| { draft.set(stored.with_value(|p| p.text.clone())); editing.set(true); }>"Edit"</button>
+                            on:click=move |_| { draft.set(post.with_untracked(|p| p.text.clone())); editing.set(true); }>"Edit"</button>
                         <button class="button ghost small danger" type="button" aria-label="Delete post"
                             disabled=move || remove.pending().get()
-                            on:click=move |_| { remove.dispatch(RemovePost { id: stored.with_value(|p| p.id) }); }>"Delete"</button>
+                            on:click=move |_| { remove.dispatch(RemovePost { id }); }>"Delete"</button>
                     </div>
                 </Show>
             </header>
             <Show when=move || editing.get() fallback=move || view! {
-                <p class="post-text" data-testid="post-text">{stored.with_value(|p| p.text.clone())}</p>
+                <p class="post-text" data-testid="post-text">{move || post.with(|p| p.text.clone())}</p>
             }>
                 <form class="form edit" on:submit=save>
-                    <label class="sr-only" for=format!("edit-{}", post.id.0)>"Edit text"</label>
-                    <textarea id=format!("edit-{}", post.id.0) aria-label="Edit text" rows="3" maxlength=POST_TEXT_MAX.to_string()
+                    <label class="sr-only" for=format!("edit-{}", id.0)>"Edit text"</label>
+                    <textarea id=format!("edit-{}", id.0) aria-label="Edit text" rows="3" maxlength=POST_TEXT_MAX.to_string()
                         prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
                     <div class="row">
                         <button class="button primary small" type="submit" disabled=move || update.pending().get()>"Save"</button>
@@ -98,6 +115,10 @@ pub fn PostCard(
                     </div>
                 </form>
             </Show>
+            <footer class="post-foot">
+                <ReactionBar post=post on_state=on_reacted/>
+                <a class="comments-link" href=format!("/posts/{}", id.0) data-testid="comment-count">{comments}</a>
+            </footer>
             {error}
         </article>
     }

@@ -1,10 +1,14 @@
-//! The feed: composer, posts newest first, live updates, older pages on demand.
+//! The feed (and any list of posts): composer, posts newest first, live updates,
+//! older pages on demand.
 
-use crate::api::load_feed;
+use crate::api::{load_feed, load_user_posts};
 use crate::components::{composer::Composer, post_card::PostCard};
 use crate::error::{ApiError, ErrorCode};
-use crate::events::{PostCreated, PostDeleted, PostUpdated};
-use crate::model::{FeedPage as Page, Post, PostId};
+use crate::events::{
+    CommentCreated, PostCreated, PostDeleted, PostUpdated, ReactionState, ReactionsChanged,
+    UserHidden, UserVisible,
+};
+use crate::model::{FeedPage as Page, Post, PostId, UserId};
 use crate::realtime::SocketClient;
 use crate::root::CurrentUser;
 use leptos::prelude::*;
@@ -19,7 +23,7 @@ pub fn FeedPage() -> impl IntoView {
         <Title text="Feed · Chatty"/>
         <Suspense fallback=FeedSkeleton>
             {move || first.get().map(|page| match page {
-                Ok(page) => view! { <Feed initial=page/> }.into_any(),
+                Ok(page) => view! { <PostList initial=page source=Source::Home composer=true/> }.into_any(),
                 Err(err) if err.code == ErrorCode::Unauthorized => view! { <Redirect path="/signin"/> }.into_any(),
                 Err(err) => view! { <LoadError error=err/> }.into_any(),
             })}
@@ -27,19 +31,55 @@ pub fn FeedPage() -> impl IntoView {
     }
 }
 
-/// Inserts or replaces `post`, keeping the list newest first.
-fn upsert(posts: &mut Vec<Post>, post: Post) {
+/// Where a list of posts comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Everything the viewer may see.
+    Home,
+    /// One user's posts.
+    User {
+        /// Their id (live posts are filtered by it).
+        id: UserId,
+        /// Their name (to load pages).
+        username: String,
+    },
+}
+
+impl Source {
+    async fn load(self, before: Option<PostId>) -> Result<Page, ApiError> {
+        match self {
+            Source::Home => load_feed(before).await,
+            Source::User { username, .. } => load_user_posts(username, before).await,
+        }
+    }
+
+    fn accepts(&self, post: &Post) -> bool {
+        match self {
+            Source::Home => true,
+            Source::User { id, .. } => post.author.id == *id,
+        }
+    }
+}
+
+/// Inserts or replaces `post`, keeping the list newest first and the reader's own
+/// reaction (events do not carry it).
+pub fn upsert(posts: &mut Vec<Post>, mut post: Post) {
     match posts.iter().position(|p| p.id <= post.id) {
-        Some(i) if posts[i].id == post.id => posts[i] = post,
+        Some(i) if posts[i].id == post.id => {
+            if post.my_reaction.is_none() {
+                post.my_reaction = posts[i].my_reaction;
+            }
+            posts[i] = post;
+        }
         Some(i) => posts.insert(i, post),
         None => posts.push(post),
     }
 }
 
-/// Replaces `post` only if the list already has it (an update never adds).
-fn replace(posts: &mut [Post], post: Post) {
-    if let Some(p) = posts.iter_mut().find(|p| p.id == post.id) {
-        *p = post;
+/// Applies `f` to the post with `id`, if the list has it.
+pub fn patch(posts: &mut [Post], id: PostId, f: impl FnOnce(&mut Post)) {
+    if let Some(p) = posts.iter_mut().find(|p| p.id == id) {
+        f(p);
     }
 }
 
@@ -47,35 +87,72 @@ fn remove(posts: &mut Vec<Post>, id: PostId) {
     posts.retain(|p| p.id != id);
 }
 
+/// The reaction counts and own reaction after the reader reacted.
+pub fn apply_reaction(posts: &mut [Post], state: ReactionState) {
+    patch(posts, state.post_id, |p| {
+        p.reactions = state.counts;
+        p.my_reaction = state.mine;
+    });
+}
+
+/// A live list of posts, with the composer on top when `composer` is set.
 #[component]
-fn Feed(initial: Page) -> impl IntoView {
+pub fn PostList(initial: Page, source: Source, #[prop(optional)] composer: bool) -> impl IntoView {
     let user = expect_context::<CurrentUser>();
     let me = Signal::derive(move || user.get().map(|u| u.id));
     let posts = RwSignal::new(initial.posts);
     let next = RwSignal::new(initial.next_before);
     let loading_more = RwSignal::new(false);
     let more_error = RwSignal::new(None::<ApiError>);
+    let source = StoredValue::new(source);
 
+    let refresh = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(page) = source.get_value().load(None).await {
+                posts.update(|v| page.posts.into_iter().for_each(|p| upsert(v, p)));
+            }
+        })
+    };
     let socket = expect_context::<SocketClient>();
     socket
-        .on::<PostCreated>(move |e| posts.update(|v| upsert(v, e.post)))
+        .on::<PostCreated>(move |e| {
+            if source.with_value(|s| s.accepts(&e.post)) {
+                posts.update(|v| upsert(v, e.post));
+            }
+        })
         .until_cleanup();
     socket
-        .on::<PostUpdated>(move |e| posts.update(|v| replace(v, e.post)))
+        .on::<PostUpdated>(move |e| {
+            posts.update(|v| {
+                patch(v, e.post.id, |p| {
+                    let mine = p.my_reaction;
+                    *p = Post {
+                        my_reaction: mine,
+                        ..e.post
+                    };
+                })
+            })
+        })
         .until_cleanup();
     socket
         .on::<PostDeleted>(move |e| posts.update(|v| remove(v, e.id)))
         .until_cleanup();
-    // After a reconnect, fetch the newest page again so nothing missed stays missing.
     socket
-        .on_connect(move || {
-            leptos::task::spawn_local(async move {
-                if let Ok(page) = load_feed(None).await {
-                    posts.update(|v| page.posts.into_iter().for_each(|p| upsert(v, p)));
-                }
-            })
+        .on::<CommentCreated>(move |e| {
+            posts.update(|v| patch(v, e.comment.post_id, |p| p.comment_count = e.comment_count))
         })
         .until_cleanup();
+    socket
+        .on::<ReactionsChanged>(move |e| {
+            posts.update(|v| patch(v, e.post_id, |p| p.reactions = e.counts))
+        })
+        .until_cleanup();
+    socket
+        .on::<UserHidden>(move |e| posts.update(|v| v.retain(|p| p.author.id != e.user)))
+        .until_cleanup();
+    socket.on::<UserVisible>(move |_| refresh()).until_cleanup();
+    // After a reconnect, fetch the newest page again so nothing missed stays missing.
+    socket.on_connect(refresh).until_cleanup();
 
     let load_more = move |_| {
         let Some(before) = next.get_untracked() else {
@@ -83,7 +160,7 @@ fn Feed(initial: Page) -> impl IntoView {
         };
         loading_more.set(true);
         leptos::task::spawn_local(async move {
-            match load_feed(Some(before)).await {
+            match source.get_value().load(Some(before)).await {
                 Ok(page) => {
                     posts.update(|v| page.posts.into_iter().for_each(|p| upsert(v, p)));
                     next.set(page.next_before);
@@ -97,16 +174,26 @@ fn Feed(initial: Page) -> impl IntoView {
 
     let on_changed = Callback::new(move |p: Post| posts.update(|v| upsert(v, p)));
     let on_removed = Callback::new(move |p: Post| posts.update(|v| remove(v, p.id)));
+    let on_reacted = Callback::new(move |s: ReactionState| posts.update(|v| apply_reaction(v, s)));
+    let ids = move || posts.with(|v| v.iter().map(|p| p.id).collect::<Vec<_>>());
 
     view! {
-        <Composer on_created=move |p| posts.update(|v| upsert(v, p))/>
-        <section class="feed" data-testid="feed" aria-label="Feed">
-            <For each=move || posts.get() key=|p| (p.id, p.edited_at, p.privacy) let:post>
-                <PostCard post=post me=me on_changed=on_changed on_removed=on_removed/>
+        {composer.then(|| view! { <Composer on_created=move |p| posts.update(|v| upsert(v, p))/> })}
+        <section class="feed" data-testid="feed" aria-label="Posts">
+            <For each=ids key=|id| *id let:id>
+                {
+                    let initial = posts.with_untracked(|v| v.iter().find(|p| p.id == id).cloned());
+                    initial.map(|initial| {
+                        let post = Signal::derive(move || {
+                            posts.with(|v| v.iter().find(|p| p.id == id).cloned()).unwrap_or_else(|| initial.clone())
+                        });
+                        view! { <PostCard post=post me=me on_changed=on_changed on_removed=on_removed on_reacted=on_reacted/> }
+                    })
+                }
             </For>
             <Show when=move || posts.with(Vec::is_empty)>
                 <div class="card empty">
-                    <p>"Nothing here yet. Write the first post!"</p>
+                    <p>{if composer { "Nothing here yet. Write the first post!" } else { "No posts to show." }}</p>
                 </div>
             </Show>
         </section>
@@ -123,22 +210,23 @@ fn Feed(initial: Page) -> impl IntoView {
 
 /// Placeholder cards shaped like posts, so the page does not jump when they arrive.
 #[component]
-fn FeedSkeleton() -> impl IntoView {
+pub fn FeedSkeleton() -> impl IntoView {
     view! {
         <div class="card composer skeleton" aria-hidden="true"></div>
-        <div aria-busy="true" aria-label="Loading the feed">
+        <div aria-busy="true" aria-label="Loading">
             {(0..3).map(|_| view! { <div class="card post skeleton" aria-hidden="true"></div> }).collect_view()}
         </div>
     }
 }
 
+/// A failed load, with a way to retry.
 #[component]
-fn LoadError(error: ApiError) -> impl IntoView {
+pub fn LoadError(error: ApiError) -> impl IntoView {
     view! {
         <div class="card error" role="alert">
-            <h2>"The feed could not be loaded"</h2>
+            <h2>"This could not be loaded"</h2>
             <p>{error.message}</p>
-            <a class="button" href="/">"Try again"</a>
+            <a class="button" href="">"Try again"</a>
         </div>
     }
 }
@@ -146,7 +234,7 @@ fn LoadError(error: ApiError) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{PostColor, Privacy, UserId, UserSummary};
+    use crate::model::{PostColor, Privacy, ReactionKind, UserSummary};
 
     fn post(id: i64, text: &str) -> Post {
         Post {
@@ -183,12 +271,18 @@ mod tests {
     }
 
     #[test]
-    fn replace_never_adds_and_remove_removes() {
-        let mut v = vec![post(2, "b")];
-        replace(&mut v, post(9, "x"));
+    fn upsert_keeps_the_readers_reaction_and_patch_never_adds() {
+        let mut v = vec![Post {
+            my_reaction: Some(ReactionKind::Wow),
+            ..post(2, "b")
+        }];
+        upsert(&mut v, post(2, "B"));
+        assert_eq!(
+            (v[0].text.as_str(), v[0].my_reaction),
+            ("B", Some(ReactionKind::Wow))
+        );
+        patch(&mut v, PostId(9), |p| p.text = "x".into());
         assert_eq!(ids(&v), [2]);
-        replace(&mut v, post(2, "B"));
-        assert_eq!(v[0].text, "B");
         remove(&mut v, PostId(2));
         assert!(v.is_empty());
     }

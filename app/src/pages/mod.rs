@@ -3,5 +3,8 @@
 pub mod auth_form;
 pub mod feed;
 pub mod not_found;
+pub mod people;
+pub mod post;
+pub mod profile;
 pub mod sign_in;
 pub mod sign_up;

@@ -49,7 +49,7 @@ impl SocketClient {
     pub fn emit<E: ClientEvent>(
         &self,
         payload: &E::Payload,
-    ) -> impl Future<Output = AckResult<E::Ack>> + Send + 'static {
+    ) -> impl Future<Output = AckResult<E::Ack>> + Send + 'static + use<E> {
         self.emit_with_timeout::<E>(payload, super::DEFAULT_ACK_TIMEOUT)
     }
 
@@ -59,7 +59,7 @@ impl SocketClient {
         &self,
         payload: &E::Payload,
         timeout: Duration,
-    ) -> impl Future<Output = AckResult<E::Ack>> + Send + 'static {
+    ) -> impl Future<Output = AckResult<E::Ack>> + Send + 'static + use<E> {
         let waiting = self
             .inner
             .start_emit(|core| core.encode_emit::<E>(payload), timeout);

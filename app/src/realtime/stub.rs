@@ -32,7 +32,7 @@ impl SocketClient {
     pub fn emit<E: ClientEvent>(
         &self,
         payload: &E::Payload,
-    ) -> impl Future<Output = AckResult<E::Ack>> + Send + 'static {
+    ) -> impl Future<Output = AckResult<E::Ack>> + Send + 'static + use<E> {
         self.emit_with_timeout::<E>(payload, super::DEFAULT_ACK_TIMEOUT)
     }
 
@@ -41,7 +41,7 @@ impl SocketClient {
         &self,
         _payload: &E::Payload,
         _timeout: Duration,
-    ) -> impl Future<Output = AckResult<E::Ack>> + Send + 'static {
+    ) -> impl Future<Output = AckResult<E::Ack>> + Send + 'static + use<E> {
         std::future::ready(Err(ApiError::new(
             ErrorCode::Disconnected,
             "Not connected.",

@@ -172,7 +172,10 @@ async fn block_matrix_over_http(db: Db) {
     let (_, a_following) = app
         .get(&format!("/api/v1/users/{}/following", a.user.username), &c)
         .await;
-    assert_eq!(names(&a_following, "/username"), vec![c.user.username.clone()]);
+    assert_eq!(
+        names(&a_following, "/username"),
+        vec![c.user.username.clone()]
+    );
     // The bystander sees everyone and everything.
     let c_feed = app.feed(&c, None).await.posts.len();
     assert_eq!(c_feed, 3);
