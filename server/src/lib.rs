@@ -1,6 +1,8 @@
 //! The server: configuration, storage, auth, the service layer, the JSON API and the
 //! Socket.IO realtime layer, all on one port with the server-rendered pages.
 
+#![recursion_limit = "256"]
+
 pub mod auth;
 pub mod backend;
 pub mod config;

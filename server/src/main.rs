@@ -1,3 +1,5 @@
+#![recursion_limit = "256"]
+
 use server::{config::Settings, startup::Application, telemetry};
 
 #[tokio::main]

@@ -2,6 +2,8 @@
 //! (SQLite file, and PostgreSQL when TEST_POSTGRES_URL is set) and talks to it over
 //! HTTP and Socket.IO, as a client would.
 
+#![recursion_limit = "256"]
+
 mod helpers;
 
 mod auth;
