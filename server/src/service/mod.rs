@@ -206,20 +206,29 @@ impl Services {
         Ok(())
     }
 
-    /// A page of posts the viewer may see, newest first.
-    pub async fn feed(&self, viewer: &Viewer, before: Option<PostId>) -> Result<FeedPage> {
+    /// A page of posts the viewer may see, newest first, by anyone or by `author`.
+    async fn posts_page(
+        &self,
+        viewer: &Viewer,
+        author: Option<app::model::UserId>,
+        before: Option<PostId>,
+    ) -> Result<FeedPage> {
         let mut conn = self.db().acquire().await?;
-        let limit = i64::try_from(FEED_PAGE_SIZE).unwrap_or(20);
-        let mut posts =
-            store::posts::feed(&mut conn, viewer.user.id, None, before, limit + 1).await?;
-        let more = posts.len() > FEED_PAGE_SIZE;
-        posts.truncate(FEED_PAGE_SIZE);
-        let next_before = if more {
-            posts.last().map(|p| p.id)
-        } else {
-            None
-        };
+        let fetched = store::posts::feed(
+            &mut conn,
+            viewer.user.id,
+            author,
+            before,
+            fetch_limit(FEED_PAGE_SIZE),
+        )
+        .await?;
+        let (posts, next_before) = paged(fetched, FEED_PAGE_SIZE, |p| p.id);
         Ok(FeedPage { posts, next_before })
+    }
+
+    /// A page of the viewer's feed: every post they may see, newest first.
+    pub async fn feed(&self, viewer: &Viewer, before: Option<PostId>) -> Result<FeedPage> {
+        self.posts_page(viewer, None, before).await
     }
 
     /// One post, if it exists and the viewer may see it (otherwise not found: an
@@ -337,5 +346,32 @@ impl Services {
         })
         .await?;
         Ok(())
+    }
+}
+
+/// How many rows to fetch for a page of `size`: one more tells whether another page follows.
+fn fetch_limit(size: usize) -> i64 {
+    i64::try_from(size).unwrap_or(i64::MAX - 1) + 1
+}
+
+/// Cuts rows fetched with [`fetch_limit`] to a page, with the cursor of the next page
+/// (the last row's key) when there is one.
+fn paged<T, K>(mut rows: Vec<T>, size: usize, key: impl Fn(&T) -> K) -> (Vec<T>, Option<K>) {
+    let more = rows.len() > size;
+    rows.truncate(size);
+    let next = if more { rows.last().map(key) } else { None };
+    (rows, next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fetch_limit, paged};
+
+    #[test]
+    fn pages_know_whether_more_follow() {
+        assert_eq!(fetch_limit(20), 21);
+        assert_eq!(paged(vec![1, 2, 3], 2, |x| *x), (vec![1, 2], Some(2)));
+        assert_eq!(paged(vec![1, 2], 2, |x| *x), (vec![1, 2], None));
+        assert_eq!(paged(Vec::<i32>::new(), 2, |x| *x), (vec![], None));
     }
 }

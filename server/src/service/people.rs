@@ -14,8 +14,8 @@ use app::{
         UserVisible,
     },
     model::{
-        FEED_PAGE_SIZE, FeedPage, PEOPLE_PAGE_SIZE, PeoplePage, PostId, Profile, ProfileInfo,
-        UserCard, UserId, UserSummary,
+        FeedPage, PEOPLE_PAGE_SIZE, PeoplePage, PostId, Profile, ProfileInfo, UserCard, UserId,
+        UserSummary,
     },
     service::Viewer,
 };
@@ -108,19 +108,11 @@ impl Services {
         username: &str,
         before: Option<PostId>,
     ) -> Result<FeedPage> {
-        let mut conn = self.db().acquire().await?;
-        let (user, _) = self.visible_user(&mut conn, viewer, username).await?;
-        let limit = i64::try_from(FEED_PAGE_SIZE).unwrap_or(20);
-        let mut posts =
-            store::posts::feed(&mut conn, viewer.user.id, Some(user.id), before, limit + 1).await?;
-        let more = posts.len() > FEED_PAGE_SIZE;
-        posts.truncate(FEED_PAGE_SIZE);
-        let next_before = if more {
-            posts.last().map(|p| p.id)
-        } else {
-            None
+        let (user, _) = {
+            let mut conn = self.db().acquire().await?;
+            self.visible_user(&mut conn, viewer, username).await?
         };
-        Ok(FeedPage { posts, next_before })
+        self.posts_page(viewer, Some(user.id), before).await
     }
 
     /// Edits the viewer's own profile details; open pages of it update live.
@@ -262,15 +254,14 @@ impl Services {
     /// Everyone the viewer may see, a page at a time.
     pub async fn people(&self, viewer: &Viewer, after: Option<UserId>) -> Result<PeoplePage> {
         let mut conn = self.db().acquire().await?;
-        let limit = i64::try_from(PEOPLE_PAGE_SIZE).unwrap_or(20);
-        let mut people = store::users::people(&mut conn, viewer.user.id, after, limit + 1).await?;
-        let more = people.len() > PEOPLE_PAGE_SIZE;
-        people.truncate(PEOPLE_PAGE_SIZE);
-        let next_after = if more {
-            people.last().map(|c| c.user.id)
-        } else {
-            None
-        };
+        let fetched = store::users::people(
+            &mut conn,
+            viewer.user.id,
+            after,
+            super::fetch_limit(PEOPLE_PAGE_SIZE),
+        )
+        .await?;
+        let (people, next_after) = super::paged(fetched, PEOPLE_PAGE_SIZE, |c| c.user.id);
         Ok(PeoplePage { people, next_after })
     }
 

@@ -71,16 +71,15 @@ impl Services {
         store::posts::get_visible(&mut conn, viewer.user.id, post_id)
             .await?
             .ok_or_else(|| ApiError::not_found("Post"))?;
-        let limit = i64::try_from(COMMENT_PAGE_SIZE).unwrap_or(50);
-        let mut comments =
-            store::comments::page(&mut conn, viewer.user.id, post_id, after, limit + 1).await?;
-        let more = comments.len() > COMMENT_PAGE_SIZE;
-        comments.truncate(COMMENT_PAGE_SIZE);
-        let next_after = if more {
-            comments.last().map(|c| c.id)
-        } else {
-            None
-        };
+        let fetched = store::comments::page(
+            &mut conn,
+            viewer.user.id,
+            post_id,
+            after,
+            super::fetch_limit(COMMENT_PAGE_SIZE),
+        )
+        .await?;
+        let (comments, next_after) = super::paged(fetched, COMMENT_PAGE_SIZE, |c| c.id);
         Ok(CommentPage {
             comments,
             next_after,

@@ -124,6 +124,13 @@ const CARD: &str = "SELECT u.id, u.username, u.bio, \
      (SELECT COUNT(*) FROM follows f WHERE f.follower_id = $1 AND f.followee_id = u.id) AS followed \
      FROM users u";
 
+fn summary(r: &AnyRow) -> sqlx::Result<UserSummary> {
+    Ok(UserSummary {
+        id: UserId(r.try_get("id")?),
+        username: r.try_get("username")?,
+    })
+}
+
 fn card(r: &AnyRow) -> sqlx::Result<UserCard> {
     Ok(UserCard {
         user: UserSummary {
@@ -231,14 +238,7 @@ pub async fn follow_list(
         .bind(user.0)
         .fetch_all(conn)
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(UserSummary {
-                id: UserId(r.try_get("id")?),
-                username: r.try_get("username")?,
-            })
-        })
-        .collect()
+    rows.iter().map(summary).collect()
 }
 
 /// The users `blocker` has blocked.
@@ -248,12 +248,5 @@ pub async fn blocked_by(conn: &mut Conn, blocker: UserId) -> sqlx::Result<Vec<Us
         .bind(blocker.0)
         .fetch_all(conn)
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(UserSummary {
-                id: UserId(r.try_get("id")?),
-                username: r.try_get("username")?,
-            })
-        })
-        .collect()
+    rows.iter().map(summary).collect()
 }
