@@ -31,8 +31,8 @@
 
 use crate::error::ApiError;
 use crate::model::{
-    Comment, CommentId, Post, PostDraft, PostId, ProfileInfo, ReactionCounts, ReactionKind, UserId,
-    UserSummary,
+    Comment, CommentId, ConversationId, Message, MessageId, OutgoingMessage, Post, PostDraft,
+    PostId, ProfileInfo, ReactionCounts, ReactionKind, UserId, UserSummary,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -192,6 +192,83 @@ pub struct CommentRef {
     pub id: CommentId,
 }
 
+/// A chat message, new or changed (deleted for everyone, reacted to).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MessagePayload {
+    /// The message as stored.
+    pub message: Message,
+}
+
+/// A reference to a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MessageRef {
+    /// Its conversation.
+    pub conversation_id: ConversationId,
+    /// The message.
+    pub id: MessageId,
+}
+
+/// How far someone has read a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReadReceipt {
+    /// Which conversation.
+    pub conversation_id: ConversationId,
+    /// Who read.
+    pub reader: UserId,
+    /// Up to which message.
+    pub up_to: MessageId,
+}
+
+/// Someone is typing in a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TypingPayload {
+    /// Where.
+    pub conversation_id: ConversationId,
+    /// Who.
+    pub user: UserId,
+}
+
+/// The recipient's total of unread messages, from storage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UnreadTotal {
+    /// Unread messages over all conversations.
+    pub total: i64,
+}
+
+/// Mark a conversation read up to a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MarkRead {
+    /// Which conversation.
+    pub conversation_id: ConversationId,
+    /// Up to which message (later ones stay unread).
+    pub up_to: MessageId,
+}
+
+/// Tell the other person one is typing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TypingNotice {
+    /// Where.
+    pub conversation_id: ConversationId,
+}
+
+/// React to a message with an emoji, or remove one's reaction with `None`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MessageReactionRequest {
+    /// Which message.
+    pub id: MessageId,
+    /// One of `MESSAGE_EMOJIS`, or none.
+    pub emoji: Option<String>,
+}
+
+/// Delete a message for oneself, or (one's own) for everyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DeleteMessageRequest {
+    /// Which message.
+    pub id: MessageId,
+    /// For everyone (own messages only) rather than just for oneself.
+    pub for_everyone: bool,
+}
+
 contract! {
     server {
         /// A post the recipient may see was created.
@@ -212,6 +289,18 @@ contract! {
         UserHidden = "user:hidden" => UserRef;
         /// The block between the recipient and this user is gone: their content may be reloaded.
         UserVisible = "user:visible" => UserRef;
+        /// A new message in one of the recipient's conversations.
+        MessageReceived = "chat:message" => MessagePayload;
+        /// A message changed: deleted for everyone, or reacted to.
+        MessageChanged = "chat:changed" => MessagePayload;
+        /// The recipient deleted this message for themselves (in another tab, say).
+        MessageRemoved = "chat:removed" => MessageRef;
+        /// Someone read a conversation up to a message.
+        MessagesRead = "chat:read" => ReadReceipt;
+        /// The other person is typing.
+        Typing = "chat:typing" => TypingPayload;
+        /// The recipient's unread total changed.
+        UnreadChanged = "chat:unread" => UnreadTotal;
     }
     client {
         /// Create a post; acks with the stored post.
@@ -228,6 +317,16 @@ contract! {
         WatchProfile = "profile:watch" => UserRef, ack UserRef;
         /// Stop receiving them.
         UnwatchProfile = "profile:unwatch" => UserRef, ack UserRef;
+        /// Send a chat message; acks with the stored message (the same one for a retry).
+        SendMessage = "chat:send" => OutgoingMessage, ack Message;
+        /// Mark a conversation read; acks with the receipt.
+        MarkConversationRead = "chat:mark-read" => MarkRead, ack ReadReceipt;
+        /// Tell the other person one is typing.
+        StartTyping = "chat:type" => TypingNotice, ack TypingNotice;
+        /// React to a message; acks with the message.
+        ReactToMessage = "chat:react" => MessageReactionRequest, ack Message;
+        /// Delete a message; acks with its reference.
+        DeleteMessage = "chat:delete" => DeleteMessageRequest, ack MessageRef;
     }
 }
 

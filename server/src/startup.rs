@@ -4,7 +4,7 @@
 use crate::{
     config::Settings,
     db,
-    http::{api, origin, social},
+    http::{api, chat, origin, social},
     realtime::{self, Emitter},
     service::Services,
 };
@@ -70,6 +70,7 @@ impl Application {
             .merge(
                 api::router()
                     .merge(social::router())
+                    .merge(chat::router())
                     .with_state(services.clone()),
             )
             .merge(pages)

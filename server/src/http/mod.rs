@@ -1,6 +1,7 @@
 //! HTTP: the JSON API, its error responses and extractors, and the `Origin` check.
 
 pub mod api;
+pub mod chat;
 pub mod extract;
 pub mod origin;
 pub mod social;

@@ -2,6 +2,7 @@
 //! the Socket.IO connection handling.
 
 mod emitter;
+mod sequencer;
 pub mod socket;
 
 pub use emitter::{Audience, Emitter};

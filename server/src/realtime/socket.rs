@@ -2,13 +2,15 @@
 //! and one connection handler that joins the user's rooms and registers every
 //! feature's event handlers through [`on`], the typed registration helper.
 
-use super::{session_room, user_room};
+use super::{sequencer::Turn, session_room, user_room};
 use crate::service::Services;
 use app::{
     error::{ApiError, ErrorCode},
     events::{
-        AckResult, AddComment, ClientEvent, CreatePost, DeletePost, EditPost, PostRef, React,
-        UnwatchProfile, UserRef, WatchProfile,
+        AckResult, AddComment, ClientEvent, CreatePost, DeleteMessage, DeleteMessageRequest,
+        DeletePost, EditPost, MarkConversationRead, MarkRead, MessageReactionRequest, PostRef,
+        React, ReactToMessage, SendMessage, StartTyping, TypingNotice, UnwatchProfile, UserRef,
+        WatchProfile,
     },
     service::Viewer,
 };
@@ -47,6 +49,9 @@ pub fn register(io: &SocketIo, services: Services) {
                 socket.join([user_room(viewer.user.id), session_room(&viewer.session_id)]);
                 tracing::debug!(socket = %socket.id, user = viewer.user.id.0, "socket authenticated");
                 socket.extensions.insert(viewer);
+                socket
+                    .extensions
+                    .insert(super::sequencer::Sequencer::default());
                 register_handlers(&socket, &services);
                 Ok(())
             }
@@ -97,6 +102,29 @@ fn register_handlers(socket: &SocketRef, services: &Services) {
         socket.leave(super::profile_room(r.user));
         Ok(r)
     });
+    on::<SendMessage, _, _>(socket, services, async |s, viewer, out| {
+        s.send_message(&viewer, out).await
+    });
+    on::<MarkConversationRead, _, _>(socket, services, async |s, viewer, r: MarkRead| {
+        s.mark_read(&viewer, r.conversation_id, r.up_to).await
+    });
+    on::<StartTyping, _, _>(socket, services, async |s, viewer, t: TypingNotice| {
+        s.typing(&viewer, t.conversation_id).await.map(|()| t)
+    });
+    on::<ReactToMessage, _, _>(
+        socket,
+        services,
+        async |s, viewer, r: MessageReactionRequest| {
+            s.react_to_message(&viewer, r.id, r.emoji).await
+        },
+    );
+    on::<DeleteMessage, _, _>(
+        socket,
+        services,
+        async |s, viewer, d: DeleteMessageRequest| {
+            s.delete_message(&viewer, d.id, d.for_everyone).await
+        },
+    );
     socket.on_fallback(
         async |socket: SocketRef, Event(event): Event, ack: AckSender| {
             tracing::warn!(socket = %socket.id, %event, "unknown socket event");
@@ -132,7 +160,8 @@ where
     Fut: Future<Output = crate::error::Result<E::Ack>> + Send + 'static,
 {
     let services = services.clone();
-    socket.on(E::NAME, async move |socket: SocketRef, TryData(data): TryData<E::Payload>, ack: AckSender| {
+    socket.on(E::NAME, async move |socket: SocketRef, turn: Turn, TryData(data): TryData<E::Payload>, ack: AckSender| {
+        let _serving = turn.wait().await;
         let reply: AckResult<E::Ack> = match (data, socket.extensions.get::<Viewer>()) {
             (Err(err), _) => {
                 tracing::warn!(socket = %socket.id, event = E::NAME, error = %err, "bad socket payload");

@@ -21,6 +21,7 @@ use app::{
 };
 use std::sync::Arc;
 
+mod chat;
 mod people;
 mod social;
 

@@ -2,6 +2,7 @@
 //! or transaction (the caller owns the transaction). SQL uses `$n` placeholders, which
 //! both SQLite and PostgreSQL accept.
 
+pub mod chat;
 pub mod comments;
 pub mod graph;
 pub mod posts;

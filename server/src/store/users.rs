@@ -250,3 +250,13 @@ pub async fn blocked_by(conn: &mut Conn, blocker: UserId) -> sqlx::Result<Vec<Us
         .await?;
     rows.iter().map(summary).collect()
 }
+
+/// A user by id.
+#[tracing::instrument(skip(conn))]
+pub async fn summary_by_id(conn: &mut Conn, id: UserId) -> sqlx::Result<Option<UserSummary>> {
+    let row = sqlx::query("SELECT id, username FROM users WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(summary).transpose()
+}

@@ -9,6 +9,7 @@ mod helpers;
 mod auth;
 mod bad_input;
 mod blocking;
+mod chat;
 mod posts;
 mod realtime;
 mod social;

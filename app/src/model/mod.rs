@@ -4,6 +4,9 @@
 use crate::error::ApiError;
 use serde::{Deserialize, Serialize};
 
+mod chat;
+pub use chat::*;
+
 /// A user's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]

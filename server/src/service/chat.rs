@@ -1,0 +1,327 @@
+//! One-to-one chat: messages reach only the two participants' rooms, persisted first,
+//! then emitted, then acked; never across a block.
+
+use super::Services;
+use crate::{
+    db::now_ms,
+    error::Result,
+    realtime::Audience,
+    store::{self, is_unique_violation},
+};
+use app::{
+    error::ApiError,
+    events::{
+        MessageChanged, MessagePayload, MessageReceived, MessageRef, MessageRemoved, MessagesRead,
+        ReadReceipt, Typing, TypingPayload, UnreadChanged, UnreadTotal,
+    },
+    model::{
+        BoundedText, ConversationId, ConversationSummary, MESSAGE_EMOJIS, MESSAGE_PAGE_SIZE,
+        MESSAGE_TEXT_MAX, Message, MessageId, MessagePage, OutgoingMessage, UserId,
+    },
+    service::Viewer,
+};
+
+impl Services {
+    /// The other participant of a conversation the viewer is in: 404 if they are not in
+    /// it (or it does not exist), 403 `blocked` across a block.
+    async fn chat_partner(
+        &self,
+        conn: &mut store::Conn,
+        viewer: &Viewer,
+        id: ConversationId,
+    ) -> Result<UserId> {
+        let me = viewer.user.id;
+        let other = match store::chat::participants(conn, id).await? {
+            Some((low, high)) if low == me => high,
+            Some((low, high)) if high == me => low,
+            _ => return Err(ApiError::not_found("Conversation").into()),
+        };
+        if store::graph::is_blocked_pair(conn, me, other).await? {
+            return Err(ApiError::blocked().into());
+        }
+        Ok(other)
+    }
+
+    /// A message in a conversation the viewer is in, and the other participant.
+    async fn chat_message(
+        &self,
+        conn: &mut store::Conn,
+        viewer: &Viewer,
+        id: MessageId,
+    ) -> Result<(Message, UserId)> {
+        let message = store::chat::get(conn, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("Message"))?;
+        let other = self
+            .chat_partner(conn, viewer, message.conversation_id)
+            .await?;
+        Ok((message, other))
+    }
+
+    async fn announce_unread(&self, user: UserId) -> Result<()> {
+        let total = {
+            let mut conn = self.db().acquire().await?;
+            store::chat::unread_total(&mut conn, user).await?
+        };
+        self.emitter()
+            .emit::<UnreadChanged>(&Audience::Users(vec![user]), &UnreadTotal { total })
+            .await;
+        Ok(())
+    }
+
+    /// Sends a message. A retry with the same client id stores nothing new, delivers
+    /// nothing new and returns the original.
+    pub async fn send_message(&self, viewer: &Viewer, out: OutgoingMessage) -> Result<Message> {
+        let me = viewer.user.id;
+        let text = BoundedText::parse(&out.text, "text", MESSAGE_TEXT_MAX)?.into_inner();
+        let client_id = out.client_id.trim();
+        if client_id.is_empty() || client_id.chars().count() > 64 {
+            return Err(ApiError::validation(
+                "client_id",
+                "A message needs a client id of 1 to 64 characters.",
+            )
+            .into());
+        }
+        if out.to == me {
+            return Err(ApiError::validation("to", "You can't message yourself.").into());
+        }
+        let mut tx = self.db().begin().await?;
+        if let Some(id) = store::chat::by_client_id(&mut tx, me, client_id).await? {
+            let original = store::chat::get(&mut tx, id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("message {id:?} vanished"))?;
+            return Ok(original);
+        }
+        if store::users::summary_by_id(&mut tx, out.to)
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::not_found("User").into());
+        }
+        if store::graph::is_blocked_pair(&mut tx, me, out.to).await? {
+            return Err(ApiError::blocked().into());
+        }
+        let now = now_ms();
+        let conversation = store::chat::conversation_between(&mut tx, me, out.to, now).await?;
+        let id = match store::chat::insert(&mut tx, conversation, me, client_id, &text, now).await {
+            Ok(id) => id,
+            Err(e) if is_unique_violation(&e) => {
+                // A concurrent retry of the same message won: answer with it.
+                drop(tx);
+                let mut conn = self.db().acquire().await?;
+                let id = store::chat::by_client_id(&mut conn, me, client_id)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("lost message {client_id}"))?;
+                return Ok(store::chat::get(&mut conn, id)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("message {id:?} vanished"))?);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        store::chat::mark_read(&mut tx, conversation, me, id).await?;
+        let message = store::chat::get(&mut tx, id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("message {id:?} vanished"))?;
+        tx.commit().await?;
+        let to = out.to;
+        let payload = MessagePayload {
+            message: message.clone(),
+        };
+        self.fan_out::<MessageReceived>(&payload, async |c| {
+            Ok(if store::graph::is_blocked_pair(c, me, to).await? {
+                Audience::Users(vec![me])
+            } else {
+                Audience::Users(vec![me, to])
+            })
+        })
+        .await?;
+        self.announce_unread(to).await?;
+        Ok(message)
+    }
+
+    /// The viewer's conversations, newest first, without those with blocked users.
+    pub async fn conversations(&self, viewer: &Viewer) -> Result<Vec<ConversationSummary>> {
+        let me = viewer.user.id;
+        let mut conn = self.db().acquire().await?;
+        let rows = store::chat::list(&mut conn, me).await?;
+        let mut all = Vec::with_capacity(rows.len());
+        for (id, other, unread) in rows {
+            let last_message = store::chat::page(&mut conn, me, id, None, 1).await?.pop();
+            let other_read_up_to = store::chat::read_up_to(&mut conn, id, other.id).await?;
+            all.push(ConversationSummary {
+                id,
+                other,
+                last_message,
+                unread,
+                other_read_up_to,
+            });
+        }
+        Ok(all)
+    }
+
+    /// A page of a conversation, oldest first within the page.
+    pub async fn messages(
+        &self,
+        viewer: &Viewer,
+        id: ConversationId,
+        before: Option<MessageId>,
+    ) -> Result<MessagePage> {
+        let mut conn = self.db().acquire().await?;
+        self.chat_partner(&mut conn, viewer, id).await?;
+        let fetched = store::chat::page(
+            &mut conn,
+            viewer.user.id,
+            id,
+            before,
+            super::fetch_limit(MESSAGE_PAGE_SIZE),
+        )
+        .await?;
+        let (mut messages, next_before) = super::paged(fetched, MESSAGE_PAGE_SIZE, |m| m.id);
+        messages.reverse();
+        Ok(MessagePage {
+            messages,
+            next_before,
+        })
+    }
+
+    /// The viewer's unread total.
+    pub async fn unread_total(&self, viewer: &Viewer) -> Result<i64> {
+        let mut conn = self.db().acquire().await?;
+        Ok(store::chat::unread_total(&mut conn, viewer.user.id).await?)
+    }
+
+    /// Marks a conversation read up to a message; the other person gets a read receipt.
+    pub async fn mark_read(
+        &self,
+        viewer: &Viewer,
+        id: ConversationId,
+        up_to: MessageId,
+    ) -> Result<ReadReceipt> {
+        let me = viewer.user.id;
+        let other = {
+            let mut conn = self.db().acquire().await?;
+            let other = self.chat_partner(&mut conn, viewer, id).await?;
+            store::chat::mark_read(&mut conn, id, me, up_to).await?;
+            other
+        };
+        let receipt = ReadReceipt {
+            conversation_id: id,
+            reader: me,
+            up_to,
+        };
+        self.fan_out::<MessagesRead>(&receipt, async |c| {
+            Ok(if store::graph::is_blocked_pair(c, me, other).await? {
+                Audience::Users(vec![me])
+            } else {
+                Audience::Users(vec![me, other])
+            })
+        })
+        .await?;
+        self.announce_unread(me).await?;
+        Ok(receipt)
+    }
+
+    /// Tells the other participant the viewer is typing (clients send this at most every
+    /// few seconds).
+    pub async fn typing(&self, viewer: &Viewer, id: ConversationId) -> Result<()> {
+        let me = viewer.user.id;
+        let other = {
+            let mut conn = self.db().acquire().await?;
+            self.chat_partner(&mut conn, viewer, id).await?
+        };
+        let payload = TypingPayload {
+            conversation_id: id,
+            user: me,
+        };
+        self.fan_out::<Typing>(&payload, async |c| {
+            Ok(if store::graph::is_blocked_pair(c, me, other).await? {
+                Audience::Users(vec![])
+            } else {
+                Audience::Users(vec![other])
+            })
+        })
+        .await
+    }
+
+    /// Sets or removes the viewer's emoji on a message; both participants see it.
+    pub async fn react_to_message(
+        &self,
+        viewer: &Viewer,
+        id: MessageId,
+        emoji: Option<String>,
+    ) -> Result<Message> {
+        if let Some(e) = &emoji
+            && !MESSAGE_EMOJIS.contains(&e.as_str())
+        {
+            return Err(ApiError::validation("emoji", "Pick one of the offered emoji.").into());
+        }
+        let me = viewer.user.id;
+        let mut tx = self.db().begin().await?;
+        let (message, other) = self.chat_message(&mut tx, viewer, id).await?;
+        if message.deleted {
+            return Err(ApiError::not_found("Message").into());
+        }
+        store::chat::react(&mut tx, id, me, emoji.as_deref()).await?;
+        let message = store::chat::get(&mut tx, id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("message {id:?} vanished"))?;
+        tx.commit().await?;
+        let payload = MessagePayload {
+            message: message.clone(),
+        };
+        self.fan_out::<MessageChanged>(&payload, async |_| Ok(Audience::Users(vec![me, other])))
+            .await?;
+        Ok(message)
+    }
+
+    /// Deletes a message for the viewer alone, or (their own) for both.
+    pub async fn delete_message(
+        &self,
+        viewer: &Viewer,
+        id: MessageId,
+        for_everyone: bool,
+    ) -> Result<MessageRef> {
+        let me = viewer.user.id;
+        let mut tx = self.db().begin().await?;
+        let (message, other) = match self.chat_message(&mut tx, viewer, id).await {
+            Err(crate::error::Error::Api(e))
+                if e.code == app::error::ErrorCode::Blocked && !for_everyone =>
+            {
+                // Deleting for oneself needs no conversation with the other person.
+                let message = store::chat::get(&mut tx, id)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found("Message"))?;
+                (message, me)
+            }
+            other => other?,
+        };
+        let reference = MessageRef {
+            conversation_id: message.conversation_id,
+            id,
+        };
+        if for_everyone {
+            if message.sender.id != me {
+                return Err(ApiError::forbidden().into());
+            }
+            store::chat::delete_for_everyone(&mut tx, id).await?;
+            let message = store::chat::get(&mut tx, id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("message {id:?} vanished"))?;
+            tx.commit().await?;
+            let payload = MessagePayload { message };
+            self.fan_out::<MessageChanged>(&payload, async |_| {
+                Ok(Audience::Users(vec![me, other]))
+            })
+            .await?;
+            self.announce_unread(other).await?;
+        } else {
+            store::chat::hide(&mut tx, id, me).await?;
+            tx.commit().await?;
+            self.emitter()
+                .emit::<MessageRemoved>(&Audience::Users(vec![me]), &reference)
+                .await;
+            self.announce_unread(me).await?;
+        }
+        Ok(reference)
+    }
+}
