@@ -4,8 +4,9 @@
 use crate::error::ApiError;
 use crate::events::ReactionState;
 use crate::model::{
-    Comment, CommentId, CommentPage, FeedPage, PeoplePage, Post, PostDraft, PostId, Profile,
-    ProfileInfo, ReactionKind, Reactor, UserCard, UserId, UserSummary,
+    ChatOpen, Comment, CommentId, CommentPage, ConversationId, ConversationSummary, FeedPage,
+    MessageId, MessagePage, PeoplePage, Post, PostDraft, PostId, Profile, ProfileInfo,
+    ReactionKind, Reactor, UserCard, UserId, UserSummary,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -195,6 +196,40 @@ pub async fn load_suggestions() -> Result<Vec<UserCard>, ApiError> {
 pub async fn search_people(query: String) -> Result<Vec<UserCard>, ApiError> {
     let viewer = ssr::require_viewer().await?;
     ssr::fail_with_status(ssr::backend()?.search_people(&viewer, &query).await)
+}
+
+/// The viewer's conversations, newest first.
+#[server(input = Json)]
+pub async fn load_conversations() -> Result<Vec<ConversationSummary>, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.conversations(&viewer).await)
+}
+
+/// Opens the conversation with a user.
+#[server(input = Json)]
+pub async fn open_chat(username: String) -> Result<ChatOpen, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.open_chat(&viewer, &username).await)
+}
+
+/// A page of a conversation, oldest first.
+#[server(input = Json)]
+pub async fn load_messages(
+    id: ConversationId,
+    before: Option<MessageId>,
+) -> Result<MessagePage, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.messages(&viewer, id, before).await)
+}
+
+/// The viewer's unread message total (0 when signed out).
+#[server(input = Json)]
+pub async fn load_unread() -> Result<i64, ApiError> {
+    // Every page asks, signed in or not: without a session there is nothing unread.
+    match ssr::viewer().await? {
+        Some(viewer) => ssr::fail_with_status(ssr::backend()?.unread_total(&viewer).await),
+        None => Ok(0),
+    }
 }
 
 #[cfg(feature = "ssr")]

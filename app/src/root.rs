@@ -4,8 +4,14 @@
 use crate::components::header::Header;
 use crate::model::UserSummary;
 use crate::pages::{
-    feed::FeedPage, not_found::NotFound, people::PeoplePage, post::PostPage, profile::ProfilePage,
-    sign_in::SignInPage, sign_up::SignUpPage,
+    chat::{ChatListPage, ConversationPage},
+    feed::FeedPage,
+    not_found::NotFound,
+    people::PeoplePage,
+    post::PostPage,
+    profile::ProfilePage,
+    sign_in::SignInPage,
+    sign_up::SignUpPage,
 };
 use crate::realtime::SocketClient;
 use leptos::prelude::*;
@@ -47,12 +53,22 @@ impl CurrentUser {
     }
 }
 
+/// The unread message total as the page was loaded (live changes come by socket).
+#[derive(Clone, Copy)]
+pub struct UnreadAtLoad(pub Resource<Result<i64, crate::error::ApiError>>);
+
 /// The application.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Resources are matched to the server's serialized values by creation order: create
+    // the ones every page shares here, before any page's, in the same order everywhere.
     let user = CurrentUser(Resource::new(|| (), |_| crate::api::current_user()));
     provide_context(user);
+    provide_context(UnreadAtLoad(Resource::new(
+        || (),
+        |_| crate::api::load_unread(),
+    )));
     let socket = SocketClient::connect();
     provide_context(socket.clone());
     mark_document(socket);
@@ -70,6 +86,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/posts/:id") view=PostPage ssr=SsrMode::Async/>
                     <Route path=path!("/u/:username") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async/>
+                    <Route path=path!("/chat") view=ChatListPage ssr=SsrMode::Async/>
+                    <Route path=path!("/chat/:username") view=ConversationPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -4,9 +4,9 @@
 use crate::error::ApiError;
 use crate::events::ReactionState;
 use crate::model::{
-    Comment, CommentDraft, CommentId, CommentPage, FeedPage, PeoplePage, Post, PostDraft, PostId,
-    Profile, ProfileInfo, ReactionKind, Reactor, SignInForm, SignUpForm, UserCard, UserId,
-    UserSummary,
+    ChatOpen, Comment, CommentDraft, CommentId, CommentPage, ConversationId, ConversationSummary,
+    FeedPage, MessageId, MessagePage, PeoplePage, Post, PostDraft, PostId, Profile, ProfileInfo,
+    ReactionKind, Reactor, SignInForm, SignUpForm, UserCard, UserId, UserSummary,
 };
 use std::sync::Arc;
 
@@ -116,6 +116,19 @@ pub trait Backend: Send + Sync + 'static {
     async fn suggestions(&self, viewer: &Viewer) -> Result<Vec<UserCard>, ApiError>;
     /// People by username prefix.
     async fn search_people(&self, viewer: &Viewer, query: &str) -> Result<Vec<UserCard>, ApiError>;
+    /// The viewer's conversations.
+    async fn conversations(&self, viewer: &Viewer) -> Result<Vec<ConversationSummary>, ApiError>;
+    /// Opens (creating if needed) the conversation with a user.
+    async fn open_chat(&self, viewer: &Viewer, username: &str) -> Result<ChatOpen, ApiError>;
+    /// A page of a conversation's messages.
+    async fn messages(
+        &self,
+        viewer: &Viewer,
+        id: ConversationId,
+        before: Option<MessageId>,
+    ) -> Result<MessagePage, ApiError>;
+    /// The viewer's unread message total.
+    async fn unread_total(&self, viewer: &Viewer) -> Result<i64, ApiError>;
 }
 
 /// How the backend travels in Leptos context.

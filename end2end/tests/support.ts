@@ -23,10 +23,17 @@ interface Fixtures {
 export const test = base.extend<Fixtures>({
   newUser: async ({ browser, baseURL }, use) => {
     const contexts: BrowserContext[] = [];
+    // A panic in the WASM app (a hydration mismatch, say) leaves a page that looks
+    // right but does not work: fail the test on any such error, whatever it asserted.
+    const pageErrors: string[] = [];
     await use(async (prefix) => {
       const context = await browser.newContext({ baseURL });
       contexts.push(context);
       const page = await context.newPage();
+      page.on('pageerror', (e) => pageErrors.push(`${prefix}: ${e.message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error' && /hydration|panicked/i.test(m.text())) pageErrors.push(`${prefix}: ${m.text()}`);
+      });
       const username = uniqueName(prefix);
       const email = `${username}@example.com`;
       await signUp(page, username, email);
@@ -34,6 +41,7 @@ export const test = base.extend<Fixtures>({
       return { username, email, context, page };
     });
     for (const context of contexts) await context.close();
+    expect(pageErrors, 'errors in the pages').toEqual([]);
   },
 });
 

@@ -6,9 +6,10 @@ use app::{
     error::ApiError,
     events::ReactionState,
     model::{
-        Comment, CommentDraft, CommentId, CommentPage, FeedPage, PeoplePage, Post, PostDraft,
-        PostId, Profile, ProfileInfo, ReactionKind, Reactor, SignInForm, SignUpForm, UserCard,
-        UserId, UserSummary,
+        ChatOpen, Comment, CommentDraft, CommentId, CommentPage, ConversationId,
+        ConversationSummary, FeedPage, MessageId, MessagePage, PeoplePage, Post, PostDraft, PostId,
+        Profile, ProfileInfo, ReactionKind, Reactor, SignInForm, SignUpForm, UserCard, UserId,
+        UserSummary,
     },
     service::{Backend, NewSession, Viewer},
 };
@@ -184,6 +185,31 @@ impl Backend for Services {
     }
     async fn search_people(&self, viewer: &Viewer, query: &str) -> Result<Vec<UserCard>, ApiError> {
         Services::search_people(self, viewer, query)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn conversations(&self, viewer: &Viewer) -> Result<Vec<ConversationSummary>, ApiError> {
+        Services::conversations(self, viewer)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn open_chat(&self, viewer: &Viewer, username: &str) -> Result<ChatOpen, ApiError> {
+        Services::conversation_with(self, viewer, username)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn messages(
+        &self,
+        viewer: &Viewer,
+        id: ConversationId,
+        before: Option<MessageId>,
+    ) -> Result<MessagePage, ApiError> {
+        Services::messages(self, viewer, id, before)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn unread_total(&self, viewer: &Viewer) -> Result<i64, ApiError> {
+        Services::unread_total(self, viewer)
             .await
             .map_err(|e| e.into_api())
     }

@@ -20,6 +20,7 @@ pub fn Header() -> impl IntoView {
                             <nav class="nav" aria-label="Main">
                                 <a href="/">"Feed"</a>
                                 <a href="/people">"People"</a>
+                                <a href="/chat" class="chat-link">"Chat"<UnreadBadge/></a>
                             </nav>
                             <ConnStatus/>
                             <a class="username" data-testid="current-user" href=format!("/u/{}", me.username)>{me.username.clone()}</a>
@@ -35,6 +36,28 @@ pub fn Header() -> impl IntoView {
                 }}
             </Transition>
         </header>
+    }
+}
+
+/// The unread message total: loaded with the page, then kept live by the server's
+/// `chat:unread` events (computed from storage, so every tab agrees).
+#[component]
+fn UnreadBadge() -> impl IntoView {
+    let initial = expect_context::<crate::root::UnreadAtLoad>().0;
+    let live = RwSignal::new(None::<i64>);
+    expect_context::<SocketClient>()
+        .on::<crate::events::UnreadChanged>(move |u| live.set(Some(u.total)))
+        .until_cleanup();
+    let total = move || {
+        live.get()
+            .or_else(|| initial.get().and_then(Result::ok))
+            .unwrap_or(0)
+    };
+    // Rendered inside the header's Transition, which waits for the resource.
+    move || {
+        (total() > 0).then(|| view! {
+            <span class="badge unread" data-testid="unread-badge" aria-label=format!("{} unread messages", total())>{total()}</span>
+        })
     }
 }
 

@@ -86,3 +86,14 @@ pub struct OutgoingMessage {
     /// 1 to 4000 characters.
     pub text: String,
 }
+
+/// A conversation being opened: its id, the other person, how far they have read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatOpen {
+    /// The conversation.
+    pub id: ConversationId,
+    /// The other participant.
+    pub other: UserSummary,
+    /// How far the other person has read.
+    pub other_read_up_to: MessageId,
+}

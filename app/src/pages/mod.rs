@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod auth_form;
+pub mod chat;
 pub mod feed;
 pub mod not_found;
 pub mod people;

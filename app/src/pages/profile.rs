@@ -146,6 +146,9 @@ fn ProfileView(profile: Profile, posts: FeedPage) -> impl IntoView {
                                     {move || if state.with(|p| p.followed_by_me) { "Unfollow" } else { "Follow" }}
                                 </button>
                             </Show>
+                            <Show when=move || !state.with(|p| p.blocked_by_me)>
+                                <a class="button small" href=format!("/chat/{}", stored_name.get_value())>"Message"</a>
+                            </Show>
                             <button class="button ghost small danger" type="button" disabled=move || block.pending().get()
                                 on:click=move |_| { block.dispatch(SetBlock { username: stored_name.get_value(), block: !state.with_untracked(|p| p.blocked_by_me) }); }>
                                 {move || if state.with(|p| p.blocked_by_me) { "Unblock" } else { "Block" }}

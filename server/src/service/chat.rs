@@ -15,8 +15,9 @@ use app::{
         ReadReceipt, Typing, TypingPayload, UnreadChanged, UnreadTotal,
     },
     model::{
-        BoundedText, ConversationId, ConversationSummary, MESSAGE_EMOJIS, MESSAGE_PAGE_SIZE,
-        MESSAGE_TEXT_MAX, Message, MessageId, MessagePage, OutgoingMessage, UserId,
+        BoundedText, ChatOpen, ConversationId, ConversationSummary, MESSAGE_EMOJIS,
+        MESSAGE_PAGE_SIZE, MESSAGE_TEXT_MAX, Message, MessageId, MessagePage, OutgoingMessage,
+        UserId,
     },
     service::Viewer,
 };
@@ -181,6 +182,27 @@ impl Services {
         Ok(MessagePage {
             messages,
             next_before,
+        })
+    }
+
+    /// The conversation with `username` (created on first use), to open it: 403
+    /// `blocked` across a block.
+    pub async fn conversation_with(&self, viewer: &Viewer, username: &str) -> Result<ChatOpen> {
+        let mut tx = self.db().begin().await?;
+        let other = self
+            .other_user(&mut tx, viewer, username, "message")
+            .await?;
+        if store::graph::is_blocked_pair(&mut tx, viewer.user.id, other.id).await? {
+            return Err(ApiError::blocked().into());
+        }
+        let id =
+            store::chat::conversation_between(&mut tx, viewer.user.id, other.id, now_ms()).await?;
+        let other_read_up_to = store::chat::read_up_to(&mut tx, id, other.id).await?;
+        tx.commit().await?;
+        Ok(ChatOpen {
+            id,
+            other,
+            other_read_up_to,
         })
     }
 

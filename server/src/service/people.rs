@@ -47,7 +47,7 @@ impl Services {
     }
 
     /// Someone else, for follow and block: not oneself.
-    async fn other_user(
+    pub(super) async fn other_user(
         &self,
         conn: &mut store::Conn,
         viewer: &Viewer,
