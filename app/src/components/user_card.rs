@@ -51,6 +51,7 @@ pub fn UserCardView(card: UserCard, on_blocked: Callback<UserCard>) -> impl Into
                     on:click=move |_| { follow.dispatch(SetFollow { username: u1.clone(), follow: !followed.get_untracked() }); }>
                     {move || if followed.get() { "Unfollow" } else { "Follow" }}
                 </button>
+                <a class="button small" href=format!("/chat/{username}")>"Message"</a>
                 <button class="button ghost small danger" type="button" disabled=move || block.pending().get()
                     on:click=move |_| { block.dispatch(SetBlock { username: u2.clone(), block: true }); }>"Block"</button>
             </div>
