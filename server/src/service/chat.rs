@@ -23,27 +23,51 @@ use app::{
 };
 
 impl Services {
-    /// The other participant of a conversation the viewer is in: 404 if they are not in
-    /// it (or it does not exist), 403 `blocked` across a block.
-    async fn chat_partner(
+    /// The other participant of a conversation the viewer is in; 404 if they are not in
+    /// it (or it does not exist).
+    async fn other_participant(
         &self,
         conn: &mut store::Conn,
         viewer: &Viewer,
         id: ConversationId,
     ) -> Result<UserId> {
         let me = viewer.user.id;
-        let other = match store::chat::participants(conn, id).await? {
-            Some((low, high)) if low == me => high,
-            Some((low, high)) if high == me => low,
-            _ => return Err(ApiError::not_found("Conversation").into()),
-        };
+        match store::chat::participants(conn, id).await? {
+            Some((low, high)) if low == me => Ok(high),
+            Some((low, high)) if high == me => Ok(low),
+            _ => Err(ApiError::not_found("Conversation").into()),
+        }
+    }
+
+    /// Refuses with 403 `blocked` when the two are blocked either way.
+    async fn refuse_across_block(
+        &self,
+        conn: &mut store::Conn,
+        me: UserId,
+        other: UserId,
+    ) -> Result<()> {
         if store::graph::is_blocked_pair(conn, me, other).await? {
             return Err(ApiError::blocked().into());
         }
+        Ok(())
+    }
+
+    /// The other participant of a conversation the viewer may use: 404 if they are not in
+    /// it, 403 `blocked` across a block.
+    async fn chat_partner(
+        &self,
+        conn: &mut store::Conn,
+        viewer: &Viewer,
+        id: ConversationId,
+    ) -> Result<UserId> {
+        let other = self.other_participant(conn, viewer, id).await?;
+        self.refuse_across_block(conn, viewer.user.id, other)
+            .await?;
         Ok(other)
     }
 
-    /// A message in a conversation the viewer is in, and the other participant.
+    /// A message in a conversation the viewer is in, and the other participant (blocks
+    /// are the caller's to check: deleting for oneself is allowed across one).
     async fn chat_message(
         &self,
         conn: &mut store::Conn,
@@ -54,7 +78,7 @@ impl Services {
             .await?
             .ok_or_else(|| ApiError::not_found("Message"))?;
         let other = self
-            .chat_partner(conn, viewer, message.conversation_id)
+            .other_participant(conn, viewer, message.conversation_id)
             .await?;
         Ok((message, other))
     }
@@ -128,14 +152,8 @@ impl Services {
         let payload = MessagePayload {
             message: message.clone(),
         };
-        self.fan_out::<MessageReceived>(&payload, async |c| {
-            Ok(if store::graph::is_blocked_pair(c, me, to).await? {
-                Audience::Users(vec![me])
-            } else {
-                Audience::Users(vec![me, to])
-            })
-        })
-        .await?;
+        self.fan_out::<MessageReceived>(&payload, async |c| pair_audience(c, me, to).await)
+            .await?;
         self.announce_unread(to).await?;
         Ok(message)
     }
@@ -231,14 +249,8 @@ impl Services {
             reader: me,
             up_to,
         };
-        self.fan_out::<MessagesRead>(&receipt, async |c| {
-            Ok(if store::graph::is_blocked_pair(c, me, other).await? {
-                Audience::Users(vec![me])
-            } else {
-                Audience::Users(vec![me, other])
-            })
-        })
-        .await?;
+        self.fan_out::<MessagesRead>(&receipt, async |c| pair_audience(c, me, other).await)
+            .await?;
         self.announce_unread(me).await?;
         Ok(receipt)
     }
@@ -255,14 +267,8 @@ impl Services {
             conversation_id: id,
             user: me,
         };
-        self.fan_out::<Typing>(&payload, async |c| {
-            Ok(if store::graph::is_blocked_pair(c, me, other).await? {
-                Audience::Users(vec![])
-            } else {
-                Audience::Users(vec![other])
-            })
-        })
-        .await
+        self.fan_out::<Typing>(&payload, async |c| partner_audience(c, me, other).await)
+            .await
     }
 
     /// Sets or removes the viewer's emoji on a message; both participants see it.
@@ -280,6 +286,7 @@ impl Services {
         let me = viewer.user.id;
         let mut tx = self.db().begin().await?;
         let (message, other) = self.chat_message(&mut tx, viewer, id).await?;
+        self.refuse_across_block(&mut tx, me, other).await?;
         if message.deleted {
             return Err(ApiError::not_found("Message").into());
         }
@@ -305,23 +312,13 @@ impl Services {
     ) -> Result<MessageRef> {
         let me = viewer.user.id;
         let mut tx = self.db().begin().await?;
-        let (message, other) = match self.chat_message(&mut tx, viewer, id).await {
-            Err(crate::error::Error::Api(e))
-                if e.code == app::error::ErrorCode::Blocked && !for_everyone =>
-            {
-                // Deleting for oneself needs no conversation with the other person.
-                let message = store::chat::get(&mut tx, id)
-                    .await?
-                    .ok_or_else(|| ApiError::not_found("Message"))?;
-                (message, me)
-            }
-            other => other?,
-        };
+        let (message, other) = self.chat_message(&mut tx, viewer, id).await?;
         let reference = MessageRef {
             conversation_id: message.conversation_id,
             id,
         };
         if for_everyone {
+            self.refuse_across_block(&mut tx, me, other).await?;
             if message.sender.id != me {
                 return Err(ApiError::forbidden().into());
             }
@@ -346,4 +343,27 @@ impl Services {
         }
         Ok(reference)
     }
+}
+
+/// Where a chat event goes: both participants' tabs, or only the actor's across a block.
+async fn pair_audience(
+    conn: &mut store::Conn,
+    me: UserId,
+    other: UserId,
+) -> sqlx::Result<Audience> {
+    let blocked = store::graph::is_blocked_pair(conn, me, other).await?;
+    Ok(Audience::Users(if blocked {
+        vec![me]
+    } else {
+        vec![me, other]
+    }))
+}
+
+/// Where an event for the other participant only goes: to them, or nowhere across a block.
+async fn partner_audience(
+    conn: &mut store::Conn,
+    me: UserId,
+    other: UserId,
+) -> sqlx::Result<Audience> {
+    Ok(pair_audience(conn, me, other).await?.without(&[me]))
 }
