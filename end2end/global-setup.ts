@@ -29,20 +29,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   }
 
   const dataDir = mkdtempSync(path.join(tmpdir(), 'e2e-'));
-  const server = spawn(SERVER_BIN, [], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      BIND_ADDR: '127.0.0.1:0',
-      DATABASE_URL: `sqlite://${path.join(dataDir, 'e2e.db')}`,
-      LEPTOS_SITE_ROOT: path.join(REPO_ROOT, 'target', 'site'),
-      LEPTOS_SITE_PKG_DIR: 'pkg',
-      LEPTOS_OUTPUT_NAME: 'app',
-      RUST_LOG: process.env.RUST_LOG ?? 'info',
-      NO_COLOR: '1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const server = spawnServer('127.0.0.1:0', `sqlite://${path.join(dataDir, 'e2e.db')}`);
   const log = createWriteStream(SERVER_LOG);
 
   const stop = async (): Promise<void> => {
@@ -62,10 +49,28 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   return stop;
 }
 
+/** Starts the server binary listening on `bindAddr` with the database at `databaseUrl`. */
+export function spawnServer(bindAddr: string, databaseUrl: string): ChildProcess {
+  return spawn(SERVER_BIN, [], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      BIND_ADDR: bindAddr,
+      DATABASE_URL: databaseUrl,
+      LEPTOS_SITE_ROOT: path.join(REPO_ROOT, 'target', 'site'),
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_OUTPUT_NAME: 'app',
+      RUST_LOG: process.env.RUST_LOG ?? 'info',
+      NO_COLOR: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 // Resolves with the base URL once the server prints its listening line. Both
 // streams keep being drained into the log afterwards so the server never blocks
 // on a full pipe.
-function waitForListening(server: ChildProcess, log: NodeJS.WritableStream): Promise<string> {
+export function waitForListening(server: ChildProcess, log: NodeJS.WritableStream): Promise<string> {
   return new Promise((resolve, reject) => {
     let settled = false;
     let pending = '';
@@ -107,7 +112,7 @@ function waitForListening(server: ChildProcess, log: NodeJS.WritableStream): Pro
   });
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');

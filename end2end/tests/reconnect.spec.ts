@@ -1,0 +1,70 @@
+// The browser's Socket.IO client after its server dies: it reconnects with backoff,
+// shows it in the page, and keeps its listeners (live posts arrive again), all without
+// a reload. This test runs its own server so it can kill and restart it.
+
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import type { BrowserContext, Page } from '@playwright/test';
+import { spawnServer, stopProcess, waitForListening } from '../global-setup';
+import { createPost, expect, expectOnFeed, postWithText, signUp, test, uniqueName, uniqueText } from './support';
+
+async function killHard(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  server.kill('SIGKILL');
+  await exited;
+}
+
+test('the live connection comes back after the server restarts, listeners intact', async ({ browser }) => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'e2e-restart-'));
+  const databaseUrl = `sqlite://${path.join(dataDir, 'restart.db')}`;
+  const log = createWriteStream(path.join(dataDir, 'server.log'));
+  let server = spawnServer('127.0.0.1:0', databaseUrl);
+  const contexts: BrowserContext[] = [];
+  try {
+    const baseURL = await waitForListening(server, log);
+    const port = new URL(baseURL).port;
+    const users: { page: Page; name: string }[] = [];
+    for (const prefix of ['a', 'b']) {
+      const context = await browser.newContext({ baseURL });
+      contexts.push(context);
+      const page = await context.newPage();
+      const name = uniqueName(prefix);
+      await signUp(page, name, `${name}@example.com`);
+      await expectOnFeed(page, name);
+      await page.evaluate(() => {
+        (window as unknown as { __marker?: string }).__marker = 'never reloaded';
+      });
+      users.push({ page, name });
+    }
+    const [a, b] = users;
+
+    await killHard(server);
+    for (const { page } of users) {
+      await expect(page.locator('html')).not.toHaveAttribute('data-socket', 'connected');
+      await expect(page.getByTestId('conn-status')).not.toHaveText('Live');
+    }
+
+    server = spawnServer(`127.0.0.1:${port}`, databaseUrl);
+    await waitForListening(server, log);
+    for (const { page } of users) {
+      // Backoff is 1 s doubling to 5 s, with jitter: well within this bound.
+      await expect(page.locator('html')).toHaveAttribute('data-socket', 'connected', { timeout: 20_000 });
+      await expect(page.getByTestId('conn-status')).toHaveText('Live');
+    }
+
+    const text = uniqueText('after the restart');
+    await createPost(b.page, text);
+    await expect(postWithText(a.page, text)).toHaveCount(1);
+    for (const { page } of users) {
+      expect(await page.evaluate(() => (window as unknown as { __marker?: string }).__marker)).toBe('never reloaded');
+    }
+  } finally {
+    for (const context of contexts) await context.close();
+    await stopProcess(server);
+    log.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
