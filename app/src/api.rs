@@ -5,8 +5,9 @@ use crate::error::ApiError;
 use crate::events::ReactionState;
 use crate::model::{
     ChatOpen, Comment, CommentId, CommentPage, ConversationId, ConversationSummary, FeedPage,
-    MessageId, MessagePage, PeoplePage, Post, PostDraft, PostId, Profile, ProfileInfo,
-    ReactionKind, Reactor, UserCard, UserId, UserSummary,
+    MessageId, MessagePage, NotificationId, NotificationPage, NotificationSettings, OnlineUsers,
+    PeoplePage, Post, PostDraft, PostId, Profile, ProfileInfo, ReactionKind, Reactor, UserCard,
+    UserId, UserSummary,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -230,6 +231,72 @@ pub async fn load_unread() -> Result<i64, ApiError> {
         Some(viewer) => ssr::fail_with_status(ssr::backend()?.unread_total(&viewer).await),
         None => Ok(0),
     }
+}
+
+/// A page of the viewer's notifications, newest first.
+#[server(input = Json)]
+pub async fn load_notifications(
+    before: Option<NotificationId>,
+) -> Result<NotificationPage, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.notifications(&viewer, before).await)
+}
+
+/// The viewer's unread notification count (0 when signed out).
+#[server(input = Json)]
+pub async fn load_unread_notifications() -> Result<i64, ApiError> {
+    match ssr::viewer().await? {
+        Some(viewer) => ssr::fail_with_status(ssr::backend()?.unread_notifications(&viewer).await),
+        None => Ok(0),
+    }
+}
+
+/// Marks one notification read; returns the unread count.
+#[server(input = Json)]
+pub async fn read_notification(id: NotificationId) -> Result<i64, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.mark_notification_read(&viewer, id).await)
+}
+
+/// Marks every notification read; returns the unread count.
+#[server(input = Json)]
+pub async fn read_all_notifications() -> Result<i64, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.mark_all_notifications_read(&viewer).await)
+}
+
+/// Deletes one notification; returns the unread count.
+#[server(input = Json)]
+pub async fn delete_notification(id: NotificationId) -> Result<i64, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.delete_notification(&viewer, id).await)
+}
+
+/// Which notification kinds the viewer gets.
+#[server(input = Json)]
+pub async fn load_notification_settings() -> Result<NotificationSettings, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.notification_settings(&viewer).await)
+}
+
+/// Switches notification kinds on and off.
+#[server(input = Json)]
+pub async fn save_notification_settings(
+    settings: NotificationSettings,
+) -> Result<NotificationSettings, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(
+        ssr::backend()?
+            .set_notification_settings(&viewer, settings)
+            .await,
+    )
+}
+
+/// Who the viewer may see online now.
+#[server(input = Json)]
+pub async fn load_online() -> Result<OnlineUsers, ApiError> {
+    let viewer = ssr::require_viewer().await?;
+    ssr::fail_with_status(ssr::backend()?.online(&viewer).await)
 }
 
 #[cfg(feature = "ssr")]

@@ -31,6 +31,9 @@
 
 use crate::error::ApiError;
 use crate::model::{
+    ChatFocus, Notification, NotificationId, PresenceChange, ResyncHint, SyncReply, SyncRequest,
+};
+use crate::model::{
     Comment, CommentId, ConversationId, Message, MessageId, OutgoingMessage, Post, PostDraft,
     PostId, ProfileInfo, ReactionCounts, ReactionKind, UserId, UserSummary,
 };
@@ -42,6 +45,9 @@ pub trait ServerEvent: 'static {
     const NAME: &'static str;
     /// The one payload struct it carries.
     type Payload: Serialize + DeserializeOwned + Clone + std::fmt::Debug + Send + Sync + 'static;
+    /// Is it logged, numbered with an offset and replayed on catch-up? Transient events
+    /// (typing, presence) are not: a late one would be wrong.
+    const DURABLE: bool;
 }
 
 /// An event a browser sends to the server, always answered with an ack.
@@ -59,7 +65,7 @@ pub type AckResult<A> = Result<A, ApiError>;
 
 macro_rules! contract {
     (
-        server { $( $(#[$sm:meta])* $sname:ident = $swire:literal => $spayload:ty; )* }
+        server { $( $(#[$sm:meta])* $sname:ident = $swire:literal => $spayload:ty $(, $transient:ident)?; )* }
         client { $( $(#[$cm:meta])* $cname:ident = $cwire:literal => $cpayload:ty, ack $cack:ty; )* }
     ) => {
         $(
@@ -69,6 +75,7 @@ macro_rules! contract {
             impl ServerEvent for $sname {
                 const NAME: &'static str = $swire;
                 type Payload = $spayload;
+                const DURABLE: bool = contract!(@durable $($transient)?);
             }
         )*
         $(
@@ -85,7 +92,12 @@ macro_rules! contract {
         pub const SERVER_EVENTS: &[&str] = &[$($swire),*];
         /// Every client-to-server event name.
         pub const CLIENT_EVENTS: &[&str] = &[$($cwire),*];
+        /// Every server event name with whether it is durable (logged and replayed).
+        pub const SERVER_EVENT_DURABILITY: &[(&str, bool)] =
+            &[$(($swire, contract!(@durable $($transient)?))),*];
     };
+    (@durable) => { true };
+    (@durable transient) => { false };
 }
 
 /// A post, as stored (for created and updated).
@@ -269,6 +281,31 @@ pub struct DeleteMessageRequest {
     pub for_everyone: bool,
 }
 
+/// A new or updated notification and the recipient's unread count after it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NotificationPayload {
+    /// The notification as stored.
+    pub notification: Notification,
+    /// The notification it takes the place of (a second message in a conversation, a
+    /// changed reaction), to drop from the list.
+    pub replaces: Option<NotificationId>,
+    /// Unread notifications now, from storage.
+    pub unread: i64,
+}
+
+/// Notifications read or deleted, and the unread count after it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
+pub struct NotificationsUpdate {
+    /// Marked read.
+    pub read: Vec<NotificationId>,
+    /// Every notification was marked read.
+    pub all_read: bool,
+    /// Deleted (or withdrawn: an undone reaction, a block).
+    pub deleted: Vec<NotificationId>,
+    /// Unread notifications now, from storage.
+    pub unread: i64,
+}
+
 contract! {
     server {
         /// A post the recipient may see was created.
@@ -282,9 +319,9 @@ contract! {
         /// The reaction counts of a post the recipient may see changed.
         ReactionsChanged = "post:reactions" => ReactionsPayload;
         /// A watched profile's follower counts changed.
-        FollowChanged = "follow:changed" => FollowCounts;
+        FollowChanged = "follow:changed" => FollowCounts, transient;
         /// A watched profile's details changed.
-        ProfileUpdated = "profile:updated" => ProfilePayload;
+        ProfileUpdated = "profile:updated" => ProfilePayload, transient;
         /// The recipient and this user are now blocked (either way): drop their content.
         UserHidden = "user:hidden" => UserRef;
         /// The block between the recipient and this user is gone: their content may be reloaded.
@@ -298,9 +335,17 @@ contract! {
         /// Someone read a conversation up to a message.
         MessagesRead = "chat:read" => ReadReceipt;
         /// The other person is typing.
-        Typing = "chat:typing" => TypingPayload;
+        Typing = "chat:typing" => TypingPayload, transient;
         /// The recipient's unread total changed.
         UnreadChanged = "chat:unread" => UnreadTotal;
+        /// A new (or grown) notification for the recipient, with their unread count.
+        NotificationReceived = "notification:new" => NotificationPayload;
+        /// The recipient read or deleted notifications (in another tab, say).
+        NotificationsChanged = "notification:changed" => NotificationsUpdate;
+        /// A user the recipient may see came online or went offline.
+        PresenceChanged = "presence:changed" => PresenceChange, transient;
+        /// Events may have been lost for a while: catch up from an offset.
+        SyncHint = "sync:hint" => ResyncHint, transient;
     }
     client {
         /// Create a post; acks with the stored post.
@@ -327,7 +372,18 @@ contract! {
         ReactToMessage = "chat:react" => MessageReactionRequest, ack Message;
         /// Delete a message; acks with its reference.
         DeleteMessage = "chat:delete" => DeleteMessageRequest, ack MessageRef;
+        /// Catch up: every event addressed to the client since an offset, or "reload".
+        CatchUp = "sync" => SyncRequest, ack SyncReply;
+        /// Say which conversation the tab shows (its messages then do not notify).
+        FocusChat = "chat:focus" => ChatFocus, ack ChatFocus;
     }
+}
+
+/// Is `name` a durable server event (one that carries an offset and is replayed)?
+pub fn is_durable_event(name: &str) -> bool {
+    SERVER_EVENT_DURABILITY
+        .iter()
+        .any(|(event, durable)| *event == name && *durable)
 }
 
 /// Is `name` a client-to-server event of the contract?
@@ -369,6 +425,14 @@ mod tests {
         assert_eq!(<PostCreated as ServerEvent>::NAME, "post:created");
         assert_eq!(<CreatePost as ClientEvent>::NAME, "post:create");
         assert!(is_client_event(DeletePost::NAME) && !is_client_event(PostDeleted::NAME));
+    }
+
+    #[test]
+    fn typing_and_presence_are_transient_the_rest_durable() {
+        assert!(PostCreated::DURABLE && MessageReceived::DURABLE && NotificationReceived::DURABLE);
+        assert!(!Typing::DURABLE && !PresenceChanged::DURABLE && !SyncHint::DURABLE);
+        assert!(is_durable_event("comment:created"));
+        assert!(!is_durable_event("chat:typing") && !is_durable_event("nope"));
     }
 
     #[test]

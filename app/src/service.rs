@@ -5,8 +5,9 @@ use crate::error::ApiError;
 use crate::events::ReactionState;
 use crate::model::{
     ChatOpen, Comment, CommentDraft, CommentId, CommentPage, ConversationId, ConversationSummary,
-    FeedPage, MessageId, MessagePage, PeoplePage, Post, PostDraft, PostId, Profile, ProfileInfo,
-    ReactionKind, Reactor, SignInForm, SignUpForm, UserCard, UserId, UserSummary,
+    FeedPage, MessageId, MessagePage, NotificationId, NotificationPage, NotificationSettings,
+    OnlineUsers, PeoplePage, Post, PostDraft, PostId, Profile, ProfileInfo, ReactionKind, Reactor,
+    SignInForm, SignUpForm, UserCard, UserId, UserSummary,
 };
 use std::sync::Arc;
 
@@ -129,6 +130,41 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<MessagePage, ApiError>;
     /// The viewer's unread message total.
     async fn unread_total(&self, viewer: &Viewer) -> Result<i64, ApiError>;
+    /// A page of the viewer's notifications.
+    async fn notifications(
+        &self,
+        viewer: &Viewer,
+        before: Option<NotificationId>,
+    ) -> Result<NotificationPage, ApiError>;
+    /// The viewer's unread notification count.
+    async fn unread_notifications(&self, viewer: &Viewer) -> Result<i64, ApiError>;
+    /// Marks one notification read; returns the unread count.
+    async fn mark_notification_read(
+        &self,
+        viewer: &Viewer,
+        id: NotificationId,
+    ) -> Result<i64, ApiError>;
+    /// Marks every notification read; returns the unread count.
+    async fn mark_all_notifications_read(&self, viewer: &Viewer) -> Result<i64, ApiError>;
+    /// Deletes one notification; returns the unread count.
+    async fn delete_notification(
+        &self,
+        viewer: &Viewer,
+        id: NotificationId,
+    ) -> Result<i64, ApiError>;
+    /// Which notification kinds the viewer gets.
+    async fn notification_settings(
+        &self,
+        viewer: &Viewer,
+    ) -> Result<NotificationSettings, ApiError>;
+    /// Switches notification kinds on and off.
+    async fn set_notification_settings(
+        &self,
+        viewer: &Viewer,
+        settings: NotificationSettings,
+    ) -> Result<NotificationSettings, ApiError>;
+    /// Who the viewer may see online.
+    async fn online(&self, viewer: &Viewer) -> Result<OnlineUsers, ApiError>;
 }
 
 /// How the backend travels in Leptos context.

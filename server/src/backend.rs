@@ -7,9 +7,9 @@ use app::{
     events::ReactionState,
     model::{
         ChatOpen, Comment, CommentDraft, CommentId, CommentPage, ConversationId,
-        ConversationSummary, FeedPage, MessageId, MessagePage, PeoplePage, Post, PostDraft, PostId,
-        Profile, ProfileInfo, ReactionKind, Reactor, SignInForm, SignUpForm, UserCard, UserId,
-        UserSummary,
+        ConversationSummary, FeedPage, MessageId, MessagePage, NotificationId, NotificationPage,
+        NotificationSettings, OnlineUsers, PeoplePage, Post, PostDraft, PostId, Profile,
+        ProfileInfo, ReactionKind, Reactor, SignInForm, SignUpForm, UserCard, UserId, UserSummary,
     },
     service::{Backend, NewSession, Viewer},
 };
@@ -210,6 +210,65 @@ impl Backend for Services {
     }
     async fn unread_total(&self, viewer: &Viewer) -> Result<i64, ApiError> {
         Services::unread_total(self, viewer)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn notifications(
+        &self,
+        viewer: &Viewer,
+        before: Option<NotificationId>,
+    ) -> Result<NotificationPage, ApiError> {
+        Services::notifications(self, viewer, before)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn unread_notifications(&self, viewer: &Viewer) -> Result<i64, ApiError> {
+        Services::unread_notifications(self, viewer)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn mark_notification_read(
+        &self,
+        viewer: &Viewer,
+        id: NotificationId,
+    ) -> Result<i64, ApiError> {
+        Services::mark_notification_read(self, viewer, id)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn mark_all_notifications_read(&self, viewer: &Viewer) -> Result<i64, ApiError> {
+        Services::mark_all_notifications_read(self, viewer)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn delete_notification(
+        &self,
+        viewer: &Viewer,
+        id: NotificationId,
+    ) -> Result<i64, ApiError> {
+        Services::delete_notification(self, viewer, id)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn notification_settings(
+        &self,
+        viewer: &Viewer,
+    ) -> Result<NotificationSettings, ApiError> {
+        Services::notification_settings(self, viewer)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn set_notification_settings(
+        &self,
+        viewer: &Viewer,
+        settings: NotificationSettings,
+    ) -> Result<NotificationSettings, ApiError> {
+        Services::set_notification_settings(self, viewer, settings)
+            .await
+            .map_err(|e| e.into_api())
+    }
+    async fn online(&self, viewer: &Viewer) -> Result<OnlineUsers, ApiError> {
+        Services::online(self, viewer)
             .await
             .map_err(|e| e.into_api())
     }

@@ -20,6 +20,15 @@ pub struct Settings {
     pub site_root: String,
     /// The largest Socket.IO message accepted; larger ones close the connection.
     pub max_socket_payload: u64,
+    /// `redis://…` to run as one of several instances; `None` for a single instance.
+    pub redis_url: Option<String>,
+    /// How often the server pings each socket, and writes its own heartbeat.
+    pub heartbeat_interval: Duration,
+    /// How long a ping may go unanswered before its socket counts as gone. An instance
+    /// silent for interval + timeout counts as crashed: its sockets go offline.
+    pub heartbeat_timeout: Duration,
+    /// How far back a reconnecting client can catch up; beyond, it reloads its data.
+    pub catchup_window: Duration,
 }
 
 /// A setting that could not be read.
@@ -42,11 +51,16 @@ impl Settings {
             session_ttl: Duration::from_secs(3600),
             site_root: "target/site".into(),
             max_socket_payload: 1_000_000,
+            redis_url: None,
+            heartbeat_interval: Duration::from_millis(500),
+            heartbeat_timeout: Duration::from_millis(500),
+            catchup_window: Duration::from_secs(600),
         }
     }
 
     /// Reads `BIND_ADDR`, `PUBLIC_URL`, `DATABASE_URL`, `COOKIE_SECURE`, `SESSION_TTL_SECS`,
-    /// `LEPTOS_SITE_ROOT`, `LEPTOS_SITE_ADDR` (set by cargo-leptos), `MAX_SOCKET_PAYLOAD`.
+    /// `LEPTOS_SITE_ROOT`, `LEPTOS_SITE_ADDR` (set by cargo-leptos), `MAX_SOCKET_PAYLOAD`,
+    /// `REDIS_URL`, `HEARTBEAT_INTERVAL_MS`, `HEARTBEAT_TIMEOUT_MS`, `CATCHUP_WINDOW_SECS`.
     pub fn from_env() -> Result<Self, SettingsError> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
@@ -106,6 +120,33 @@ impl Settings {
             Some(v) => parse("MAX_SOCKET_PAYLOAD", v)?,
             None => 1_000_000,
         };
+        let redis_url = get("REDIS_URL").filter(|u| !u.trim().is_empty());
+        if let Some(url) = &redis_url
+            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+        {
+            return Err(SettingsError {
+                name: "REDIS_URL",
+                value: url.clone(),
+                reason: "use redis://…".into(),
+            });
+        }
+        let positive = |name: &'static str, default: u64| -> Result<u64, SettingsError> {
+            let n: u64 = match get(name) {
+                Some(v) => parse(name, v)?,
+                None => default,
+            };
+            if n == 0 {
+                return Err(SettingsError {
+                    name,
+                    value: "0".into(),
+                    reason: "must be positive".into(),
+                });
+            }
+            Ok(n)
+        };
+        let heartbeat_interval = Duration::from_millis(positive("HEARTBEAT_INTERVAL_MS", 25_000)?);
+        let heartbeat_timeout = Duration::from_millis(positive("HEARTBEAT_TIMEOUT_MS", 20_000)?);
+        let catchup_window = Duration::from_secs(positive("CATCHUP_WINDOW_SECS", 600)?);
         Ok(Self {
             bind_addr,
             public_url,
@@ -114,6 +155,10 @@ impl Settings {
             session_ttl: Duration::from_secs(ttl),
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             max_socket_payload,
+            redis_url,
+            heartbeat_interval,
+            heartbeat_timeout,
+            catchup_window,
         })
     }
 }
@@ -138,6 +183,9 @@ mod tests {
         assert_eq!(s.database_url, "sqlite://data/app.db");
         assert!(!s.cookie_secure);
         assert!(s.public_url.is_none());
+        assert!(s.redis_url.is_none());
+        assert_eq!(s.catchup_window, Duration::from_secs(600));
+        assert_eq!(s.heartbeat_interval, Duration::from_secs(25));
     }
 
     #[test]
@@ -155,6 +203,9 @@ mod tests {
             ("DATABASE_URL", "mysql://x"),
             ("PUBLIC_URL", "ftp://x"),
             ("SESSION_TTL_SECS", "-1"),
+            ("REDIS_URL", "http://x"),
+            ("HEARTBEAT_TIMEOUT_MS", "0"),
+            ("CATCHUP_WINDOW_SECS", "soon"),
         ] {
             let err = settings(&[(k, v)]).expect_err(k).to_string();
             assert!(err.contains(k), "{err}");

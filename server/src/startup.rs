@@ -4,8 +4,8 @@
 use crate::{
     config::Settings,
     db,
-    http::{api, chat, origin, social},
-    realtime::{self, Emitter},
+    http::{api, chat, live, origin, social},
+    realtime::{self, Emitter, cluster::Bus},
     service::Services,
 };
 use app::service::SharedBackend;
@@ -13,6 +13,7 @@ use axum::{Router, extract::Request, middleware::Next};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use socketioxide::SocketIo;
+use socketioxide_redis::{RedisAdapterConfig, RedisAdapterCtr};
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
@@ -23,6 +24,7 @@ pub struct Application {
     router: Router,
     addr: SocketAddr,
     services: Services,
+    bus: Bus,
 }
 
 impl Application {
@@ -38,17 +40,34 @@ impl Application {
             .unwrap_or_else(|| format!("http://{addr}"));
         settings.public_url = Some(public_url.clone());
 
+        let bus = match &settings.redis_url {
+            Some(url) => {
+                let bus = Bus::redis(url)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot connect to REDIS_URL: {e}"))?;
+                tracing::info!("clustered: instances meet over redis");
+                bus
+            }
+            None => Bus::local(),
+        };
+        let adapter = RedisAdapterCtr::new_with_driver(
+            bus.clone(),
+            RedisAdapterConfig::default().with_prefix("chatty"),
+        );
         let max_frame = usize::try_from(settings.max_socket_payload).unwrap_or(usize::MAX);
         let (sio_layer, io) = SocketIo::builder()
+            .with_adapter::<realtime::cluster::ClusterAdapter>(adapter)
             .transports([socketioxide::TransportType::Websocket])
             .max_payload(settings.max_socket_payload)
             .ws_max_message_size(max_frame)
             .ws_max_frame_size(max_frame)
-            .ping_interval(Duration::from_secs(25))
-            .ping_timeout(Duration::from_secs(20))
+            .ping_interval(settings.heartbeat_interval)
+            .ping_timeout(settings.heartbeat_timeout)
             .build_layer();
-        let services = Services::new(pool, settings.clone(), Emitter::new(io.clone())).await?;
-        realtime::socket::register(&io, services.clone());
+        let emitter = Emitter::new(io.clone(), pool.clone());
+        let services = Services::new(pool, settings.clone(), emitter).await?;
+        services.heartbeat().await?;
+        realtime::socket::register(&io, services.clone()).await?;
 
         let leptos_options = leptos_options(&settings, addr);
         let routes = generate_route_list(app::App);
@@ -71,6 +90,7 @@ impl Application {
                 api::router()
                     .merge(social::router())
                     .merge(chat::router())
+                    .merge(live::router())
                     .with_state(services.clone()),
             )
             .merge(pages)
@@ -84,6 +104,7 @@ impl Application {
             router,
             addr,
             services,
+            bus,
         })
     }
 
@@ -102,15 +123,83 @@ impl Application {
         &self.services
     }
 
-    /// Serves until SIGINT or SIGTERM.
+    /// Serves until SIGINT or SIGTERM, then shuts down gracefully: it stops accepting,
+    /// closes its sockets (clients reconnect, to another instance behind a balancer, and
+    /// catch up), takes their presence down and lets HTTP requests under way finish.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let Self {
+            listener,
+            router,
+            addr,
+            services,
+            bus,
+        } = self;
+        let background = tokio::spawn(keep_alive(services.clone(), bus));
         // Tests and scripts read this line to learn the port.
-        println!("listening on http://{}", self.addr);
-        tracing::info!(addr = %self.addr, "listening");
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
+        println!("listening on http://{addr}");
+        tracing::info!(addr = %addr, instance = services.instance_id(), "listening");
+        let stopping = services.clone();
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                shutdown_signal().await;
+                background.abort();
+                stopping.emitter().io().close().await;
+                if let Err(err) = stopping.leave_cluster().await {
+                    tracing::error!(error = %err, "could not take this instance's sockets offline");
+                }
+            })
             .await?;
+        tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Writes this instance's heartbeat (sweeping crashed instances and pruning the event
+/// log) every heartbeat interval, and watches the cluster bus: when it comes back after
+/// an outage, every client is told to catch up from before it.
+async fn keep_alive(services: Services, bus: Bus) {
+    let period = services.settings().heartbeat_interval;
+    let mut beat = tokio::time::interval(period);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The log head one check ago and now: an outage began after the older of the two.
+    let mut heads = (0u64, 0u64);
+    let mut down_since: Option<u64> = None;
+    let mut tick: u64 = 0;
+    let bus_every = (Duration::from_secs(1).as_millis() / period.as_millis().max(1)).max(1) as u64;
+    loop {
+        beat.tick().await;
+        tick += 1;
+        if let Err(err) = services.heartbeat().await {
+            tracing::error!(error = %err, "heartbeat failed");
+        }
+        if !bus.is_clustered() || (tick % bus_every != 0 && down_since.is_none()) {
+            continue;
+        }
+        let healthy = bus.check().await;
+        match (healthy, down_since) {
+            (true, None) => {
+                if let Ok(head) = services.log_head().await {
+                    heads = (heads.1, head);
+                }
+            }
+            (false, None) => {
+                tracing::error!(
+                    dropped = bus.dropped(),
+                    "redis is down: serving this instance's sockets only"
+                );
+                down_since = Some(heads.0);
+            }
+            (false, Some(_)) => {}
+            (true, Some(from)) => {
+                tracing::warn!(
+                    dropped = bus.dropped(),
+                    from,
+                    "redis is back: clients catch up"
+                );
+                down_since = None;
+                services.resync_everyone(from).await;
+            }
+        }
     }
 }
 

@@ -5,7 +5,9 @@ use crate::error::ApiError;
 use serde::{Deserialize, Serialize};
 
 mod chat;
+mod notify;
 pub use chat::*;
+pub use notify::*;
 
 /// A user's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

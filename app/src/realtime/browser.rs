@@ -82,9 +82,16 @@ impl SocketClient {
             .subscribe(Listener::Event(E::NAME, Rc::new(handler)))
     }
 
-    /// Calls `f` on every (re)connection, so a page can refetch what it may have missed.
+    /// Calls `f` on every (re)connection (to re-register interest in a room, say).
+    /// Missed events are replayed by the client itself; see [`on_reload`](Self::on_reload).
     pub fn on_connect(&self, f: impl Fn() + 'static) -> Subscription {
         self.inner.subscribe(Listener::Connect(Rc::new(f)))
+    }
+
+    /// Calls `f` when missed events could not be replayed (the gap was longer than the
+    /// server's catch-up window): the page must reload its data.
+    pub fn on_reload(&self, f: impl Fn() + 'static) -> Subscription {
+        self.inner.subscribe(Listener::Reload(Rc::new(f)))
     }
 
     /// Starts over after [`close`](Self::close) or a refused join (after signing in, say);

@@ -40,12 +40,15 @@ pub enum Incoming {
     Connected,
     /// The server refused the namespace join; usually `{"message": ..}`.
     ConnectError(Value),
-    /// A server event, with its (first) argument.
+    /// A server event, with its (first) argument and, for durable events, its offset
+    /// (the second argument).
     Event {
         /// The event name.
         name: String,
         /// Its payload, `null` if it had none.
         payload: Value,
+        /// Its place in the server's event log, if it is durable.
+        offset: Option<u64>,
     },
     /// The answer to one of our emits, with its (first) argument.
     Ack {
@@ -208,6 +211,7 @@ impl ClientCore {
             }
             Ok(SioPacket::Event { name, args, .. }) => Incoming::Event {
                 name,
+                offset: args.get(1).and_then(Value::as_u64),
                 payload: first(args),
             },
             Ok(SioPacket::Ack { id, args, .. }) => match self.pending.remove(&id) {

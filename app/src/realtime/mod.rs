@@ -4,6 +4,7 @@
 //!
 //! Pages use [`SocketClient`] the same way in both builds: no `cfg` at call sites.
 
+pub mod catchup;
 pub mod client;
 pub mod codec;
 mod state;

@@ -62,6 +62,7 @@ pub enum NativeError {
 struct Buffered {
     name: String,
     payload: Value,
+    offset: Option<u64>,
     frame: String,
 }
 
@@ -71,6 +72,7 @@ pub struct NativeSocket {
     core: ClientCore,
     events: VecDeque<Buffered>,
     open: bool,
+    last_offset: Option<u64>,
 }
 
 impl std::fmt::Debug for NativeSocket {
@@ -116,6 +118,7 @@ impl NativeSocket {
             core: ClientCore::new(),
             events: VecDeque::new(),
             open: true,
+            last_offset: None,
         };
         loop {
             match socket.read(deadline, "the namespace join").await? {
@@ -131,10 +134,24 @@ impl NativeSocket {
                     });
                 }
                 (_, Incoming::Close) => return Err(NativeError::Closed),
-                (frame, Incoming::Event { name, payload }) => socket.buffer(name, payload, frame),
+                (
+                    frame,
+                    Incoming::Event {
+                        name,
+                        payload,
+                        offset,
+                    },
+                ) => {
+                    socket.buffer(name, payload, offset, frame);
+                }
                 _ => {}
             }
         }
+    }
+
+    /// The newest offset of the durable events read so far (claimed or not).
+    pub fn last_offset(&self) -> Option<u64> {
+        self.last_offset
     }
 
     /// Is the connection still up, as far as has been read?
@@ -194,28 +211,66 @@ impl NativeSocket {
         Ok(decode_event::<E>(payload)?)
     }
 
+    /// Like [`recv_event`](Self::recv_event), with the event's offset (`None` for
+    /// transient events).
+    pub async fn recv_event_with_offset<E: ServerEvent>(
+        &mut self,
+        timeout: Duration,
+    ) -> Result<(E::Payload, Option<u64>), NativeError> {
+        let (payload, offset) = self.recv_with_offset(E::NAME, timeout).await?;
+        Ok((decode_event::<E>(payload)?, offset))
+    }
+
     /// Like [`recv_event`](Self::recv_event), by name, returning the raw payload.
     pub async fn recv_value(
         &mut self,
         name: &str,
         timeout: Duration,
     ) -> Result<Value, NativeError> {
+        Ok(self.recv_with_offset(name, timeout).await?.0)
+    }
+
+    async fn recv_with_offset(
+        &mut self,
+        name: &str,
+        timeout: Duration,
+    ) -> Result<(Value, Option<u64>), NativeError> {
         if let Some(at) = self.events.iter().position(|event| event.name == name) {
             return Ok(self
                 .events
                 .remove(at)
-                .map(|event| event.payload)
+                .map(|event| (event.payload, event.offset))
                 .unwrap_or_default());
         }
         let deadline = Instant::now() + timeout;
         loop {
             match self.read(deadline, name).await? {
-                (_, Incoming::Event { name: got, payload }) if got == name => return Ok(payload),
-                (frame, Incoming::Event { name, payload }) => self.buffer(name, payload, frame),
+                (
+                    _,
+                    Incoming::Event {
+                        name: got,
+                        payload,
+                        offset,
+                    },
+                ) if got == name => return Ok((payload, offset)),
+                (
+                    frame,
+                    Incoming::Event {
+                        name,
+                        payload,
+                        offset,
+                    },
+                ) => self.buffer(name, payload, offset, frame),
                 (_, Incoming::Close) => return Err(NativeError::Closed),
                 _ => {}
             }
         }
+    }
+
+    /// Stops answering pings and reading, without closing anything: to the server the
+    /// connection looks like one whose network died silently.
+    pub fn go_silent(self) -> SilentSocket {
+        SilentSocket { _ws: self.ws }
     }
 
     /// Every frame received during the next `window` (pings answered and left out),
@@ -238,7 +293,14 @@ impl NativeSocket {
         let deadline = Instant::now() + timeout;
         while self.open {
             match self.read(deadline, "the connection to close").await {
-                Ok((frame, Incoming::Event { name, payload })) => self.buffer(name, payload, frame),
+                Ok((
+                    frame,
+                    Incoming::Event {
+                        name,
+                        payload,
+                        offset,
+                    },
+                )) => self.buffer(name, payload, offset, frame),
                 Ok(_) => {}
                 Err(NativeError::Timeout(_)) => return false,
                 Err(_) => self.open = false,
@@ -277,7 +339,14 @@ impl NativeSocket {
             let read = self.read(deadline, "an ack").await;
             match read {
                 Ok((_, Incoming::Ack { id: got, payload })) if got == id => return Ok(payload),
-                Ok((frame, Incoming::Event { name, payload })) => self.buffer(name, payload, frame),
+                Ok((
+                    frame,
+                    Incoming::Event {
+                        name,
+                        payload,
+                        offset,
+                    },
+                )) => self.buffer(name, payload, offset, frame),
                 Ok((_, Incoming::Close)) => return Err(NativeError::Closed),
                 Ok(_) => {}
                 Err(e) => {
@@ -313,22 +382,29 @@ impl NativeSocket {
                 _ => continue,
             };
             let incoming = self.core.handle(&frame);
-            match incoming {
+            match &incoming {
                 Incoming::Ping => self.send_raw(PONG_FRAME).await?,
                 Incoming::Close => self.open = false,
+                Incoming::Event {
+                    offset: Some(offset),
+                    ..
+                } => {
+                    self.last_offset = Some(self.last_offset.map_or(*offset, |l| l.max(*offset)));
+                }
                 _ => {}
             }
             return Ok((frame, incoming));
         }
     }
 
-    fn buffer(&mut self, name: String, payload: Value, frame: String) {
+    fn buffer(&mut self, name: String, payload: Value, offset: Option<u64>, frame: String) {
         if self.events.len() == MAX_BUFFERED {
             self.events.pop_front();
         }
         self.events.push_back(Buffered {
             name,
             payload,
+            offset,
             frame,
         });
     }
@@ -345,6 +421,12 @@ impl NativeSocket {
             other => io(other),
         }
     }
+}
+
+/// A connection that no longer reads or answers pings but stays open until dropped
+/// (see [`NativeSocket::go_silent`]).
+pub struct SilentSocket {
+    _ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
 }
 
 fn io(e: tungstenite::Error) -> NativeError {

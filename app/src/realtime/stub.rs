@@ -60,6 +60,12 @@ impl SocketClient {
         Subscription { _private: () }
     }
 
+    /// Calls `f` when missed events could not be replayed (here: never).
+    pub fn on_reload(&self, f: impl Fn() + 'static) -> Subscription {
+        drop(f);
+        Subscription { _private: () }
+    }
+
     /// Starts over after [`close`](Self::close) or a refused join (here: nothing to do).
     pub fn reconnect(&self) {}
 

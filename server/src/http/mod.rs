@@ -3,6 +3,7 @@
 pub mod api;
 pub mod chat;
 pub mod extract;
+pub mod live;
 pub mod origin;
 pub mod social;
 

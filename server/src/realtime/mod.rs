@@ -1,6 +1,7 @@
 //! The realtime layer: the typed emitter (the only way the server sends events) and
 //! the Socket.IO connection handling.
 
+pub mod cluster;
 mod emitter;
 mod sequencer;
 pub mod socket;

@@ -2,21 +2,22 @@
 //! and one connection handler that joins the user's rooms and registers every
 //! feature's event handlers through [`on`], the typed registration helper.
 
+use super::cluster::{ClusterAdapter, Io, Socket as SocketRef};
 use super::{sequencer::Turn, session_room, user_room};
 use crate::service::Services;
 use app::{
     error::{ApiError, ErrorCode},
     events::{
-        AckResult, AddComment, ClientEvent, CreatePost, DeleteMessage, DeleteMessageRequest,
-        DeletePost, EditPost, MarkConversationRead, MarkRead, MessageReactionRequest, PostRef,
-        React, ReactToMessage, SendMessage, StartTyping, TypingNotice, UnwatchProfile, UserRef,
-        WatchProfile,
+        AckResult, AddComment, CatchUp, ClientEvent, CreatePost, DeleteMessage,
+        DeleteMessageRequest, DeletePost, EditPost, FocusChat, MarkConversationRead, MarkRead,
+        MessageReactionRequest, PostRef, React, ReactToMessage, SendMessage, StartTyping,
+        TypingNotice, UnwatchProfile, UserRef, WatchProfile,
     },
+    model::{ChatFocus, SyncRequest},
     service::Viewer,
 };
 use socketioxide::{
-    SocketIo,
-    extract::{AckSender, Event, SocketRef, TryData},
+    extract::{AckSender, Event, TryData},
     handler::ConnectHandler,
 };
 use std::future::Future;
@@ -32,12 +33,13 @@ pub enum ConnectRefused {
     Internal,
 }
 
-/// Registers the namespace on `io`.
+/// Registers the namespace on `io` (and subscribes to the cluster bus for it).
 ///
-/// Everything a socket needs (its viewer, its rooms, its handlers) is set up in the
-/// middleware: socketioxide sends the CONNECT packet before it runs the connect handler,
-/// so a client that emits at once would otherwise reach a socket with no handlers yet.
-pub fn register(io: &SocketIo, services: Services) {
+/// Everything a socket needs (its viewer, its rooms, its handlers, its presence) is set
+/// up in the middleware: socketioxide sends the CONNECT packet before it runs the connect
+/// handler, so a client that emits at once would otherwise reach a socket with no
+/// handlers yet.
+pub async fn register(io: &Io, services: Services) -> anyhow::Result<()> {
     let authenticate = async move |socket: SocketRef| -> Result<(), ConnectRefused> {
         let cookie = socket
             .req_parts()
@@ -48,11 +50,19 @@ pub fn register(io: &SocketIo, services: Services) {
             Ok(Some(viewer)) => {
                 socket.join([user_room(viewer.user.id), session_room(&viewer.session_id)]);
                 tracing::debug!(socket = %socket.id, user = viewer.user.id.0, "socket authenticated");
+                let user = viewer.user.clone();
                 socket.extensions.insert(viewer);
                 socket
                     .extensions
                     .insert(super::sequencer::Sequencer::default());
                 register_handlers(&socket, &services);
+                if let Err(err) = services
+                    .socket_connected(&socket.id.to_string(), &user)
+                    .await
+                {
+                    // The socket works; only its presence is unknown until the next change.
+                    tracing::error!(socket = %socket.id, error = %err, "could not record presence");
+                }
                 Ok(())
             }
             Ok(None) => {
@@ -68,7 +78,10 @@ pub fn register(io: &SocketIo, services: Services) {
     let on_connect = async |socket: SocketRef| {
         tracing::debug!(socket = %socket.id, "socket connected");
     };
-    io.ns("/", on_connect.with(authenticate));
+    io.ns("/", on_connect.with(authenticate))
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot subscribe to the cluster bus: {e}"))?;
+    Ok(())
 }
 
 /// Every feature's client events, in one place.
@@ -125,8 +138,22 @@ fn register_handlers(socket: &SocketRef, services: &Services) {
             s.delete_message(&viewer, d.id, d.for_everyone).await
         },
     );
+    on::<CatchUp, _, _>(socket, services, async |s, viewer, r: SyncRequest| {
+        s.catch_up(&viewer, r.since).await
+    });
+    on_socket::<FocusChat, _, _>(socket, services, async |s, viewer, f: ChatFocus, socket| {
+        s.focus_chat(&viewer, &socket.id.to_string(), f.conversation_id)
+            .await
+            .map(|()| f)
+    });
+    let on_gone = services.clone();
+    socket.on_disconnect(async move |socket: SocketRef| {
+        if let Err(err) = on_gone.socket_disconnected(&socket.id.to_string()).await {
+            tracing::error!(socket = %socket.id, error = %err, "could not record a disconnect; the heartbeat sweep will");
+        }
+    });
     socket.on_fallback(
-        async |socket: SocketRef, Event(event): Event, ack: AckSender| {
+        async |socket: SocketRef, Event(event): Event, ack: AckSender<ClusterAdapter>| {
             tracing::warn!(socket = %socket.id, %event, "unknown socket event");
             let reply: AckResult<()> = Err(ApiError::new(
                 ErrorCode::UnknownEvent,
@@ -160,7 +187,7 @@ where
     Fut: Future<Output = crate::error::Result<E::Ack>> + Send + 'static,
 {
     let services = services.clone();
-    socket.on(E::NAME, async move |socket: SocketRef, turn: Turn, TryData(data): TryData<E::Payload>, ack: AckSender| {
+    socket.on(E::NAME, async move |socket: SocketRef, turn: Turn, TryData(data): TryData<E::Payload>, ack: AckSender<ClusterAdapter>| {
         let _serving = turn.wait().await;
         let reply: AckResult<E::Ack> = match (data, socket.extensions.get::<Viewer>()) {
             (Err(err), _) => {
@@ -179,7 +206,7 @@ where
     });
 }
 
-fn send_ack<T: serde::Serialize>(ack: AckSender, reply: &T, event: &str) {
+fn send_ack<T: serde::Serialize>(ack: AckSender<ClusterAdapter>, reply: &T, event: &str) {
     if let Err(err) = ack.send(reply) {
         tracing::warn!(%event, error = %err, "ack could not be sent");
     }

@@ -25,7 +25,7 @@ use app::{
 impl Services {
     /// The other participant of a conversation the viewer is in; 404 if they are not in
     /// it (or it does not exist).
-    async fn other_participant(
+    pub(super) async fn other_participant(
         &self,
         conn: &mut store::Conn,
         viewer: &Viewer,
@@ -147,14 +147,27 @@ impl Services {
         let message = store::chat::get(&mut tx, id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("message {id:?} vanished"))?;
+        let notification = store::notifications::NewNotification {
+            user: out.to,
+            kind: app::model::NotificationKind::Message,
+            actor: me,
+            post: None,
+            conversation: Some(conversation),
+            reaction: None,
+            excerpt: &text,
+        };
+        let written = self.notify_in(&mut tx, notification).await?;
         tx.commit().await?;
         let to = out.to;
         let payload = MessagePayload {
             message: message.clone(),
         };
-        self.fan_out::<MessageReceived>(&payload, async |c| pair_audience(c, me, to).await)
-            .await?;
+        self.fan_out_by::<MessageReceived>(Some(me), &payload, async |c| {
+            pair_audience(c, me, to).await
+        })
+        .await?;
         self.announce_unread(to).await?;
+        self.announce_notification(written).await?;
         Ok(message)
     }
 

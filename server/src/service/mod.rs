@@ -22,6 +22,7 @@ use app::{
 use std::sync::Arc;
 
 mod chat;
+mod live;
 mod people;
 mod social;
 
@@ -41,6 +42,8 @@ struct Inner {
     /// exclusively until it has committed, so no event whose audience predates a block
     /// leaves after it.
     fanout: tokio::sync::RwLock<()>,
+    /// This server instance's id in the `instances` and `connections` tables.
+    instance_id: String,
 }
 
 /// A session opened by sign-up or sign-in: the user and the raw token for the cookie.
@@ -67,6 +70,7 @@ impl Services {
                 emitter,
                 dummy_hash,
                 fanout: tokio::sync::RwLock::new(()),
+                instance_id: format!("{}-{}", std::process::id(), &auth::new_token()[..12]),
             }),
         })
     }
@@ -84,6 +88,11 @@ impl Services {
     /// The typed emitter.
     pub fn emitter(&self) -> &Emitter {
         &self.inner.emitter
+    }
+
+    /// This instance's id among the servers sharing the database.
+    pub fn instance_id(&self) -> &str {
+        &self.inner.instance_id
     }
 
     /// The `Set-Cookie` value for a token (or clearing it).
@@ -248,12 +257,23 @@ impl Services {
         payload: &E::Payload,
         audience: impl AsyncFnOnce(&mut store::Conn) -> sqlx::Result<Audience>,
     ) -> Result<()> {
+        self.fan_out_by::<E>(None, payload, audience).await
+    }
+
+    /// [`fan_out`](Self::fan_out) of something `actor` did: a catch-up does not replay
+    /// it to users blocked with `actor` by then.
+    async fn fan_out_by<E: app::events::ServerEvent>(
+        &self,
+        actor: Option<app::model::UserId>,
+        payload: &E::Payload,
+        audience: impl AsyncFnOnce(&mut store::Conn) -> sqlx::Result<Audience>,
+    ) -> Result<()> {
         let _shared = self.inner.fanout.read().await;
         let to = {
             let mut conn = self.db().acquire().await?;
             audience(&mut conn).await?
         };
-        self.emitter().emit::<E>(&to, payload).await;
+        self.emitter().emit_by::<E>(actor, &to, payload).await;
         Ok(())
     }
 
@@ -273,7 +293,7 @@ impl Services {
                 ..post.clone()
             },
         };
-        self.fan_out::<PostCreated>(&payload, async |c| {
+        self.fan_out_by::<PostCreated>(Some(author), &payload, async |c| {
             visibility::audience(c, author, privacy).await
         })
         .await?;
@@ -310,7 +330,7 @@ impl Services {
         };
         if before.privacy == post.privacy {
             let privacy = post.privacy;
-            self.fan_out::<PostUpdated>(&payload, async |c| {
+            self.fan_out_by::<PostUpdated>(Some(author), &payload, async |c| {
                 visibility::audience(c, author, privacy).await
             })
             .await?;
@@ -322,7 +342,7 @@ impl Services {
                     .without(&[author]))
             })
             .await?;
-            self.fan_out::<PostCreated>(&payload, async |c| {
+            self.fan_out_by::<PostCreated>(Some(author), &payload, async |c| {
                 Ok(visibility::audience(c, author, new)
                     .await?
                     .without(&[author]))

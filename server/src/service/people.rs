@@ -165,11 +165,26 @@ impl Services {
             return Err(ApiError::blocked().into());
         }
         let changed = store::graph::follow(&mut tx, viewer.user.id, user.id, now_ms()).await?;
+        let written = if changed {
+            let notification = store::notifications::NewNotification {
+                user: user.id,
+                kind: app::model::NotificationKind::Follow,
+                actor: viewer.user.id,
+                post: None,
+                conversation: None,
+                reaction: None,
+                excerpt: "",
+            };
+            self.notify_in(&mut tx, notification).await?
+        } else {
+            None
+        };
         tx.commit().await?;
         if changed {
             let _shared = self.inner.fanout.read().await;
             self.announce_counts(&[user.id, viewer.user.id]).await?;
         }
+        self.announce_notification(written).await?;
         self.profile(viewer, &user.username).await
     }
 
@@ -209,6 +224,7 @@ impl Services {
         if unfollowed {
             self.announce_counts(&[user.id, me]).await?;
         }
+        self.drop_notifications_between(me, user.id).await?;
         drop(_exclusive);
         self.profile(viewer, &user.username).await
     }

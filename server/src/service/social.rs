@@ -1,13 +1,18 @@
 //! Comments and reactions: on posts the actor may see, never across a block.
 
 use super::Services;
-use crate::{db::now_ms, error::Result, store, visibility};
+use crate::{
+    db::now_ms,
+    error::Result,
+    store::{self, notifications::NewNotification},
+    visibility,
+};
 use app::{
     error::ApiError,
     events::{CommentCreated, CommentPayload, ReactionState, ReactionsChanged, ReactionsPayload},
     model::{
         BoundedText, COMMENT_PAGE_SIZE, COMMENT_TEXT_MAX, Comment, CommentDraft, CommentId,
-        CommentPage, Post, PostId, ReactionKind, Reactor,
+        CommentPage, NotificationKind, Post, PostId, ReactionKind, Reactor,
     },
     service::Viewer,
 };
@@ -47,16 +52,27 @@ impl Services {
         let comment =
             store::comments::insert(&mut tx, post_id, viewer.user.id, &text, now_ms()).await?;
         let comment_count = store::comments::count(&mut tx, post_id).await?;
+        let notification = NewNotification {
+            user: post.author.id,
+            kind: NotificationKind::Comment,
+            actor: viewer.user.id,
+            post: Some(post_id),
+            conversation: None,
+            reaction: None,
+            excerpt: &text,
+        };
+        let written = self.notify_in(&mut tx, notification).await?;
         tx.commit().await?;
         let (author, privacy, actor) = (post.author.id, post.privacy, viewer.user.id);
         let payload = CommentPayload {
             comment: comment.clone(),
             comment_count,
         };
-        self.fan_out::<CommentCreated>(&payload, async |c| {
+        self.fan_out_by::<CommentCreated>(Some(actor), &payload, async |c| {
             visibility::audience_of_act(c, author, privacy, actor).await
         })
         .await?;
+        self.announce_notification(written).await?;
         Ok(comment)
     }
 
@@ -102,18 +118,39 @@ impl Services {
             return Err(ApiError::not_found("Post").into());
         }
         let post = self.post_to_act_on(&mut tx, viewer, post_id).await?;
-        match kind {
-            Some(kind) => store::reactions::set(&mut tx, post_id, me, kind, now_ms()).await?,
-            None => store::reactions::remove(&mut tx, post_id, me).await?,
-        }
+        let written = match kind {
+            Some(kind) => {
+                store::reactions::set(&mut tx, post_id, me, kind, now_ms()).await?;
+                let notification = NewNotification {
+                    user: post.author.id,
+                    kind: NotificationKind::Reaction,
+                    actor: me,
+                    post: Some(post_id),
+                    conversation: None,
+                    reaction: Some(kind),
+                    excerpt: "",
+                };
+                self.notify_in(&mut tx, notification).await?
+            }
+            None => {
+                store::reactions::remove(&mut tx, post_id, me).await?;
+                None
+            }
+        };
         let counts = store::reactions::counts(&mut tx, post_id).await?;
         tx.commit().await?;
         let (author, privacy) = (post.author.id, post.privacy);
         let payload = ReactionsPayload { post_id, counts };
-        self.fan_out::<ReactionsChanged>(&payload, async |c| {
+        self.fan_out_by::<ReactionsChanged>(Some(me), &payload, async |c| {
             visibility::audience_of_act(c, author, privacy, me).await
         })
         .await?;
+        if kind.is_some() {
+            self.announce_notification(written).await?;
+        } else if author != me {
+            self.withdraw_notifications(author, me, NotificationKind::Reaction, Some(post_id))
+                .await?;
+        }
         Ok(ReactionState {
             post_id,
             counts,

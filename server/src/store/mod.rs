@@ -4,8 +4,11 @@
 
 pub mod chat;
 pub mod comments;
+pub mod events;
 pub mod graph;
+pub mod notifications;
 pub mod posts;
+pub mod presence;
 pub mod reactions;
 pub mod sessions;
 pub mod users;

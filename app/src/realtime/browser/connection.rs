@@ -4,9 +4,12 @@
 use super::Subscription;
 use crate::error::{ApiError, ErrorCode};
 use crate::events::AckResult;
+use crate::events::{CatchUp, ClientEvent, ServerEvent, SyncHint};
 use crate::realtime::ConnState;
+use crate::realtime::catchup::{Catchup, Delivery};
 use crate::realtime::client::{
-    Backoff, ClientCore, Incoming, PONG_FRAME, connect_error_message, ws_url,
+    Backoff, ClientCore, Incoming, PONG_FRAME, connect_error_message, decode_ack, decode_event,
+    ws_url,
 };
 use futures::channel::oneshot;
 use leptos::prelude::*;
@@ -24,7 +27,11 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 pub(super) enum Listener {
     Event(&'static str, Rc<dyn Fn(Value)>),
     Connect(Rc<dyn Fn()>),
+    Reload(Rc<dyn Fn()>),
 }
+
+/// How long a catch-up request may take before the page reloads its data instead.
+const SYNC_TIMEOUT: Duration = Duration::from_secs(15);
 
 struct PendingAck {
     answer: oneshot::Sender<AckResult<Value>>,
@@ -42,6 +49,7 @@ pub(super) struct Inner {
     me: Weak<Inner>,
     state: ArcRwSignal<ConnState>,
     core: RefCell<ClientCore>,
+    catchup: RefCell<Catchup>,
     conn: RefCell<Option<Connection>>,
     listeners: RefCell<Vec<(u64, Listener)>>,
     next_listener: Cell<u64>,
@@ -61,6 +69,7 @@ impl Inner {
             me: me.clone(),
             state,
             core: RefCell::default(),
+            catchup: RefCell::default(),
             conn: RefCell::default(),
             listeners: RefCell::default(),
             next_listener: Cell::new(0),
@@ -165,6 +174,7 @@ impl Inner {
                         f();
                     }
                 }
+                self.start_sync(None);
             }
             Incoming::ConnectError(data) => {
                 warn(&format!(
@@ -175,13 +185,23 @@ impl Inner {
                 self.drop_connection();
                 self.set_state(ConnState::Unauthorized);
             }
-            Incoming::Event { name, payload } => {
-                for listener in self.snapshot() {
-                    if let Listener::Event(wanted, f) = listener
-                        && wanted == name
-                    {
-                        f(payload.clone());
+            Incoming::Event { name, payload, .. } if name == SyncHint::NAME => {
+                match decode_event::<SyncHint>(payload) {
+                    Ok(hint) if !self.catchup.borrow().is_syncing() => {
+                        self.start_sync(Some(hint.from));
                     }
+                    Ok(_) => {}
+                    Err(e) => warn(&e.to_string()),
+                }
+            }
+            Incoming::Event {
+                name,
+                payload,
+                offset,
+            } => {
+                let delivery = self.catchup.borrow_mut().on_event(name, payload, offset);
+                if let Some(delivery) = delivery {
+                    self.deliver(delivery);
                 }
             }
             Incoming::Ack { id, payload } => {
@@ -194,6 +214,62 @@ impl Inner {
             Incoming::Ping => self.send(PONG_FRAME),
             Incoming::Close => self.lost(),
             Incoming::Ignored(why) => warn(&why),
+        }
+    }
+
+    fn deliver(&self, delivery: Delivery) {
+        for listener in self.snapshot() {
+            if let Listener::Event(wanted, f) = listener
+                && wanted == delivery.name
+            {
+                f(delivery.payload.clone());
+            }
+        }
+    }
+
+    /// Asks for the events missed since the last offset (or `from`); live ones wait.
+    fn start_sync(&self, from: Option<u64>) {
+        let request = self.catchup.borrow_mut().begin(from);
+        let waiting = self.start_emit(|core| core.encode_emit::<CatchUp>(&request), SYNC_TIMEOUT);
+        let waiting = match waiting {
+            Ok(waiting) => waiting,
+            Err(e) => return self.finish_sync(Err(e)),
+        };
+        let (me, generation) = (self.me.clone(), self.generation.get());
+        leptos::task::spawn_local(async move {
+            let answer = match waiting.await {
+                Ok(Ok(value)) => decode_ack::<CatchUp>(value),
+                Ok(Err(e)) => Err(e),
+                Err(oneshot::Canceled) => Err(disconnected()),
+            };
+            if let Some(inner) = me.upgrade()
+                && inner.generation.get() == generation
+            {
+                inner.finish_sync(answer);
+            }
+        });
+    }
+
+    fn finish_sync(&self, answer: AckResult<<CatchUp as ClientEvent>::Ack>) {
+        if !self.catchup.borrow().is_syncing() {
+            return; // the connection dropped meanwhile; the next one catches up
+        }
+        if let Err(e) = &answer {
+            warn(&format!(
+                "catch-up failed, reloading instead: {}",
+                e.message
+            ));
+        }
+        let finished = self.catchup.borrow_mut().finish(answer);
+        for delivery in finished.deliveries {
+            self.deliver(delivery);
+        }
+        if finished.reload {
+            for listener in self.snapshot() {
+                if let Listener::Reload(f) = listener {
+                    f();
+                }
+            }
         }
     }
 
@@ -241,6 +317,7 @@ impl Inner {
             // Closing an already closed socket fails harmlessly.
             let _ = conn.ws.close();
         }
+        self.catchup.borrow_mut().abort();
         self.core.borrow_mut().reset();
         let pending: Vec<PendingAck> = self
             .acks

@@ -54,6 +54,15 @@ fn every_kind_of_frame_has_an_outcome() {
             Incoming::Event {
                 name: "post:deleted".into(),
                 payload: json!({"id": 3}),
+                offset: None,
+            },
+        ),
+        (
+            r#"42["post:deleted",{"id":3},17]"#,
+            Incoming::Event {
+                name: "post:deleted".into(),
+                payload: json!({"id": 3}),
+                offset: Some(17),
             },
         ),
         (
@@ -61,6 +70,7 @@ fn every_kind_of_frame_has_an_outcome() {
             Incoming::Event {
                 name: "bare".into(),
                 payload: Value::Null,
+                offset: None,
             },
         ),
         (
@@ -68,6 +78,7 @@ fn every_kind_of_frame_has_an_outcome() {
             Incoming::Event {
                 name: "asks".into(),
                 payload: json!(1),
+                offset: None,
             },
         ),
     ];
