@@ -22,6 +22,8 @@ pub struct Settings {
     pub max_socket_payload: u64,
     /// `redis://…` to run as one of several instances; `None` for a single instance.
     pub redis_url: Option<String>,
+    /// The prefix of the Redis channels: one per cluster sharing a Redis server.
+    pub redis_prefix: String,
     /// How often the server pings each socket, and writes its own heartbeat.
     pub heartbeat_interval: Duration,
     /// How long a ping may go unanswered before its socket counts as gone. An instance
@@ -52,15 +54,18 @@ impl Settings {
             site_root: "target/site".into(),
             max_socket_payload: 1_000_000,
             redis_url: None,
-            heartbeat_interval: Duration::from_millis(500),
-            heartbeat_timeout: Duration::from_millis(500),
+            redis_prefix: "chatty".into(),
+            // Test sockets answer pings only while they read: keep the defaults generous
+            // and shorten them in the tests about timeouts.
+            heartbeat_interval: Duration::from_secs(25),
+            heartbeat_timeout: Duration::from_secs(20),
             catchup_window: Duration::from_secs(600),
         }
     }
 
     /// Reads `BIND_ADDR`, `PUBLIC_URL`, `DATABASE_URL`, `COOKIE_SECURE`, `SESSION_TTL_SECS`,
     /// `LEPTOS_SITE_ROOT`, `LEPTOS_SITE_ADDR` (set by cargo-leptos), `MAX_SOCKET_PAYLOAD`,
-    /// `REDIS_URL`, `HEARTBEAT_INTERVAL_MS`, `HEARTBEAT_TIMEOUT_MS`, `CATCHUP_WINDOW_SECS`.
+    /// `REDIS_URL`, `REDIS_PREFIX`, `HEARTBEAT_INTERVAL_MS`, `HEARTBEAT_TIMEOUT_MS`, `CATCHUP_WINDOW_SECS`.
     pub fn from_env() -> Result<Self, SettingsError> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
@@ -156,6 +161,7 @@ impl Settings {
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             max_socket_payload,
             redis_url,
+            redis_prefix: get("REDIS_PREFIX").unwrap_or_else(|| "chatty".into()),
             heartbeat_interval,
             heartbeat_timeout,
             catchup_window,

@@ -52,7 +52,7 @@ impl Application {
         };
         let adapter = RedisAdapterCtr::new_with_driver(
             bus.clone(),
-            RedisAdapterConfig::default().with_prefix("chatty"),
+            RedisAdapterConfig::default().with_prefix(settings.redis_prefix.clone()),
         );
         let max_frame = usize::try_from(settings.max_socket_payload).unwrap_or(usize::MAX);
         let (sio_layer, io) = SocketIo::builder()
@@ -143,7 +143,11 @@ impl Application {
             .with_graceful_shutdown(async move {
                 shutdown_signal().await;
                 background.abort();
-                stopping.emitter().io().close().await;
+                // Close this instance's sockets (their clients reconnect, elsewhere behind
+                // a balancer, and catch up), then take whatever is left offline.
+                if let Err(err) = stopping.emitter().io().local().disconnect().await {
+                    tracing::error!(error = %err, "could not close the sockets");
+                }
                 if let Err(err) = stopping.leave_cluster().await {
                     tracing::error!(error = %err, "could not take this instance's sockets offline");
                 }
@@ -155,49 +159,60 @@ impl Application {
 }
 
 /// Writes this instance's heartbeat (sweeping crashed instances and pruning the event
-/// log) every heartbeat interval, and watches the cluster bus: when it comes back after
-/// an outage, every client is told to catch up from before it.
+/// log) every heartbeat interval, and watches the cluster bus.
 async fn keep_alive(services: Services, bus: Bus) {
-    let period = services.settings().heartbeat_interval;
-    let mut beat = tokio::time::interval(period);
+    let watch = tokio::spawn(watch_bus(services.clone(), bus));
+    let mut beat = tokio::time::interval(services.settings().heartbeat_interval);
     beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    // The log head one check ago and now: an outage began after the older of the two.
-    let mut heads = (0u64, 0u64);
-    let mut down_since: Option<u64> = None;
-    let mut tick: u64 = 0;
-    let bus_every = (Duration::from_secs(1).as_millis() / period.as_millis().max(1)).max(1) as u64;
     loop {
         beat.tick().await;
-        tick += 1;
         if let Err(err) = services.heartbeat().await {
             tracing::error!(error = %err, "heartbeat failed");
         }
-        if !bus.is_clustered() || (tick % bus_every != 0 && down_since.is_none()) {
+        if watch.is_finished() {
+            tracing::error!("the bus watcher stopped");
+        }
+    }
+}
+
+/// Checks Redis every second. When it comes back after an outage (a failed check or a
+/// failed publish), every client is told to catch up from before the outage began.
+async fn watch_bus(services: Services, bus: Bus) {
+    if !bus.is_clustered() {
+        return;
+    }
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The log head one check ago and now: an outage began after the older of the two.
+    let mut heads = (0u64, 0u64);
+    let mut down_since: Option<u64> = None;
+    loop {
+        every.tick().await;
+        let flagged = !bus.is_healthy();
+        let healthy = bus.check().await;
+        if down_since.is_none() && (flagged || !healthy) {
+            tracing::error!(
+                dropped = bus.dropped(),
+                "redis is down: serving this instance's sockets only"
+            );
+            down_since = Some(heads.0);
+        }
+        if !healthy {
             continue;
         }
-        let healthy = bus.check().await;
-        match (healthy, down_since) {
-            (true, None) => {
-                if let Ok(head) = services.log_head().await {
-                    heads = (heads.1, head);
-                }
-            }
-            (false, None) => {
-                tracing::error!(
-                    dropped = bus.dropped(),
-                    "redis is down: serving this instance's sockets only"
-                );
-                down_since = Some(heads.0);
-            }
-            (false, Some(_)) => {}
-            (true, Some(from)) => {
+        match down_since.take() {
+            Some(from) => {
                 tracing::warn!(
                     dropped = bus.dropped(),
                     from,
                     "redis is back: clients catch up"
                 );
-                down_since = None;
                 services.resync_everyone(from).await;
+            }
+            None => {
+                if let Ok(head) = services.log_head().await {
+                    heads = (heads.1, head);
+                }
             }
         }
     }

@@ -60,7 +60,7 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}{}_{n}", nanos % 1_000_000)
 }
 
-async fn fresh_database(db: Db) -> (String, Option<std::path::PathBuf>) {
+pub async fn fresh_database(db: Db) -> (String, Option<std::path::PathBuf>) {
     match db {
         Db::Sqlite => {
             let dir = std::env::temp_dir().join(unique("chatty_test_"));

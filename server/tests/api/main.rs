@@ -10,6 +10,8 @@ mod auth;
 mod bad_input;
 mod blocking;
 mod chat;
+mod cluster;
+mod live;
 mod posts;
 mod realtime;
 mod social;
