@@ -127,6 +127,17 @@ pub struct TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        // The server's socket handlers and its emitter refer to each other, so its
+        // database pool would outlive the test and keep PostgreSQL connections open
+        // (a whole suite then runs out of them): close it while the runtime still runs.
+        let pool = self.services.db().clone();
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            tokio::task::block_in_place(|| {
+                handle.block_on(async {
+                    let _ = tokio::time::timeout(Duration::from_secs(2), pool.close()).await;
+                })
+            });
+        }
         if let Some(dir) = &self.sqlite_dir {
             let _ignored = std::fs::remove_dir_all(dir);
         }
