@@ -145,10 +145,11 @@ impl Application {
                 background.abort();
                 // Close this instance's sockets (their clients reconnect, elsewhere behind
                 // a balancer, and catch up), then take whatever is left offline.
+                let here = stopping.users_here().await.unwrap_or_default();
                 if let Err(err) = stopping.emitter().io().local().disconnect().await {
                     tracing::error!(error = %err, "could not close the sockets");
                 }
-                if let Err(err) = stopping.leave_cluster().await {
+                if let Err(err) = stopping.leave_cluster(here).await {
                     tracing::error!(error = %err, "could not take this instance's sockets offline");
                 }
             })

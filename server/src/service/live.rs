@@ -362,25 +362,62 @@ impl Services {
         let now = now_ms();
         let settings = self.settings();
         let silent_for = settings.heartbeat_interval + settings.heartbeat_timeout;
-        let gone = {
+        let cutoff = now - millis(silent_for);
+        let mut gone = {
             let mut tx = self.db().begin().await?;
             store::presence::heartbeat(&mut tx, self.instance_id(), now).await?;
-            let gone = store::presence::sweep(&mut tx, now - millis(silent_for), None).await?;
+            let gone = store::presence::sweep(&mut tx, cutoff, None).await?;
             store::events::prune(&mut tx, now - millis(settings.catchup_window)).await?;
             tx.commit().await?;
             gone
         };
+        // Rows of this instance's sockets that are gone without their disconnect being
+        // recorded (a database error then): remove them too, so no one stays a ghost.
+        // Before the namespace exists (at startup) there is nothing to compare with.
+        let Some(namespace) = self.emitter().io().of("/") else {
+            return self.announce_gone(gone).await;
+        };
+        let live: std::collections::HashSet<String> = namespace
+            .sockets()
+            .iter()
+            .map(|s| s.id.to_string())
+            .collect();
+        let mut conn = self.db().acquire().await?;
+        for socket in store::presence::sockets_on(&mut conn, self.instance_id(), cutoff).await? {
+            if !live.contains(&socket)
+                && let Some(user) = store::presence::remove(&mut conn, &socket).await?
+            {
+                tracing::warn!(%socket, user = user.0, "removed the record of a vanished socket");
+                gone.push(user);
+            }
+        }
+        drop(conn);
         self.announce_gone(gone).await
     }
 
-    /// Takes this instance's sockets offline (at shutdown) and forgets the instance.
-    pub async fn leave_cluster(&self) -> Result<()> {
-        let gone = {
+    /// The users with a socket on this instance.
+    pub async fn users_here(&self) -> Result<Vec<UserId>> {
+        let mut conn = self.db().acquire().await?;
+        Ok(store::presence::users_on(&mut conn, self.instance_id()).await?)
+    }
+
+    /// At shutdown, once the sockets are closed: waits (briefly) for their disconnects to
+    /// be recorded, removes what is left and the instance, and announces offline every
+    /// one of `users` (those who were here) without a socket elsewhere.
+    pub async fn leave_cluster(&self, users: Vec<UserId>) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+        while tokio::time::Instant::now() < deadline && !self.users_here().await?.is_empty() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let mut gone = {
             let mut tx = self.db().begin().await?;
             let gone = store::presence::sweep(&mut tx, 0, Some(self.instance_id())).await?;
             tx.commit().await?;
             gone
         };
+        gone.extend(users);
+        gone.sort_unstable();
+        gone.dedup();
         self.announce_gone(gone).await
     }
 

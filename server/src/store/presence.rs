@@ -101,6 +101,29 @@ pub async fn sweep(conn: &mut Conn, cutoff: i64, only: Option<&str>) -> sqlx::Re
     Ok(users)
 }
 
+/// The sockets recorded for `instance` that connected before `before`.
+#[tracing::instrument(skip(conn))]
+pub async fn sockets_on(conn: &mut Conn, instance: &str, before: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT socket_id FROM connections WHERE instance_id = $1 AND connected_at < $2",
+    )
+    .bind(instance)
+    .bind(before)
+    .fetch_all(conn)
+    .await
+}
+
+/// The users with a socket on `instance`.
+#[tracing::instrument(skip(conn))]
+pub async fn users_on(conn: &mut Conn, instance: &str) -> sqlx::Result<Vec<UserId>> {
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT DISTINCT user_id FROM connections WHERE instance_id = $1")
+            .bind(instance)
+            .fetch_all(conn)
+            .await?;
+    Ok(ids.into_iter().map(UserId).collect())
+}
+
 /// The online users `viewer` may see (not blocked either way), themselves excluded.
 #[tracing::instrument(skip(conn))]
 pub async fn online_visible_to(conn: &mut Conn, viewer: UserId) -> sqlx::Result<Vec<UserSummary>> {

@@ -20,6 +20,7 @@ on_both_databases!(
     messages_in_the_open_conversation_do_not_notify,
     two_tabs_then_one_then_none,
     a_silent_socket_goes_offline_within_the_timeout,
+    a_socket_record_left_behind_is_swept,
     blocked_pairs_do_not_see_each_others_presence,
     a_reconnect_replays_exactly_the_missed_events_in_order,
     a_gap_beyond_the_window_asks_for_a_reload,
@@ -413,6 +414,31 @@ async fn a_silent_socket_goes_offline_within_the_timeout(db: Db) {
     assert!(online_for(&app, &a).await.is_empty());
 }
 
+async fn a_socket_record_left_behind_is_swept(db: Db) {
+    let app = TestApp::spawn_with(db, |s| {
+        s.heartbeat_interval = Duration::from_millis(300);
+        s.heartbeat_timeout = Duration::from_millis(300);
+    })
+    .await;
+    let (a, b) = (app.user().await, app.user().await);
+    // A disconnect that could not be recorded leaves a row for a socket this instance
+    // no longer has.
+    sqlx::query(
+        "INSERT INTO connections (socket_id, instance_id, user_id, connected_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind("vanished")
+    .bind(app.services.instance_id())
+    .bind(b.user.id.0)
+    .bind(0_i64)
+    .execute(app.services.db())
+    .await
+    .unwrap();
+    let mut sa = app.socket(&a).await;
+    let change = sa.recv_event::<PresenceChanged>(WAIT).await.unwrap();
+    assert_eq!((change.user.id, change.online), (b.user.id, false));
+    assert!(online_for(&app, &a).await.is_empty());
+}
+
 async fn blocked_pairs_do_not_see_each_others_presence(db: Db) {
     let app = TestApp::spawn(db).await;
     let (a, c, d) = (app.user().await, app.user().await, app.user().await);
@@ -515,7 +541,12 @@ async fn a_reconnect_replays_exactly_the_missed_events_in_order(db: Db) {
     let SyncReply::Events { events, .. } = reply else {
         panic!("expected events");
     };
-    let content = ["post:created", "comment:created", "chat:message", "notification:new"];
+    let content = [
+        "post:created",
+        "comment:created",
+        "chat:message",
+        "notification:new",
+    ];
     assert!(
         events.iter().all(|e| !content.contains(&e.event.as_str())),
         "none of A's content: {events:?}"
