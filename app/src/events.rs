@@ -429,8 +429,12 @@ mod tests {
 
     #[test]
     fn typing_and_presence_are_transient_the_rest_durable() {
-        assert!(PostCreated::DURABLE && MessageReceived::DURABLE && NotificationReceived::DURABLE);
-        assert!(!Typing::DURABLE && !PresenceChanged::DURABLE && !SyncHint::DURABLE);
+        const {
+            assert!(
+                PostCreated::DURABLE && MessageReceived::DURABLE && NotificationReceived::DURABLE
+            );
+            assert!(!Typing::DURABLE && !PresenceChanged::DURABLE && !SyncHint::DURABLE);
+        }
         assert!(is_durable_event("comment:created"));
         assert!(!is_durable_event("chat:typing") && !is_durable_event("nope"));
     }

@@ -1,19 +1,22 @@
 //! The HTML shell, the router and what every page shares: the signed-in user and the
 //! one live connection of this tab.
 
-use crate::components::header::Header;
+use crate::components::{header::Header, presence::Presence};
+use crate::events::{NotificationReceived, NotificationsChanged};
 use crate::model::UserSummary;
 use crate::pages::{
     chat::{ChatListPage, ConversationPage},
     feed::FeedPage,
     not_found::NotFound,
+    notifications::NotificationsPage,
     people::PeoplePage,
     post::PostPage,
     profile::ProfilePage,
+    settings::SettingsPage,
     sign_in::SignInPage,
     sign_up::SignUpPage,
 };
-use crate::realtime::SocketClient;
+use crate::realtime::{ConnState, SocketClient};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
@@ -57,6 +60,60 @@ impl CurrentUser {
 #[derive(Clone, Copy)]
 pub struct UnreadAtLoad(pub Resource<Result<i64, crate::error::ApiError>>);
 
+/// The viewer's unread notification count: as the page was loaded, then live from
+/// `notification:new` and `notification:changed` (counted from storage, so every tab
+/// agrees).
+#[derive(Clone, Copy)]
+pub struct UnreadNotifications {
+    at_load: Resource<Result<i64, crate::error::ApiError>>,
+    live: RwSignal<Option<i64>>,
+    state: Signal<ConnState>,
+}
+
+impl UnreadNotifications {
+    /// Creates the count, its resource and its listeners, and puts it in context.
+    /// Call it once, in `App`, always at the same point (it creates a resource).
+    fn provide(socket: &SocketClient) {
+        let count = Self {
+            at_load: Resource::new(|| (), |_| crate::api::load_unread_notifications()),
+            live: RwSignal::new(None),
+            state: socket.state(),
+        };
+        provide_context(count);
+        socket
+            .on::<NotificationReceived>(move |e| count.live.set(Some(e.unread)))
+            .until_cleanup();
+        socket
+            .on::<NotificationsChanged>(move |e| count.live.set(Some(e.unread)))
+            .until_cleanup();
+        socket
+            .on_reload(move || {
+                leptos::task::spawn_local(async move {
+                    if let Ok(n) = crate::api::load_unread_notifications().await {
+                        count.live.set(Some(n));
+                    }
+                });
+            })
+            .until_cleanup();
+    }
+
+    /// The count now (tracked; read it inside a `Suspense` or `Transition`).
+    pub fn get(&self) -> i64 {
+        self.live
+            .get()
+            .or_else(|| self.at_load.get().and_then(Result::ok))
+            .unwrap_or(0)
+    }
+
+    /// The count a server function answered with. While the live connection is up its
+    /// events carry the count in order, so a late answer must not override them.
+    pub fn answered(&self, unread: i64) {
+        if self.state.get_untracked() != ConnState::Connected {
+            self.live.set(Some(unread));
+        }
+    }
+}
+
 /// The application.
 #[component]
 pub fn App() -> impl IntoView {
@@ -71,6 +128,9 @@ pub fn App() -> impl IntoView {
     )));
     let socket = SocketClient::connect();
     provide_context(socket.clone());
+    // Both create a resource: keep them here, after the two above, in this order.
+    UnreadNotifications::provide(&socket);
+    Presence::provide(&socket);
     mark_document(socket);
 
     view! {
@@ -88,6 +148,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async/>
                     <Route path=path!("/chat") view=ChatListPage ssr=SsrMode::Async/>
                     <Route path=path!("/chat/:username") view=ConversationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -1,9 +1,10 @@
-//! The page header: brand, live-connection status, the signed-in user, sign out.
+//! The page header: brand, navigation with unread badges, live-connection status, the
+//! signed-in user, sign out.
 
 use crate::api::SignOut;
 use crate::pages::auth_form::go_to;
 use crate::realtime::SocketClient;
-use crate::root::CurrentUser;
+use crate::root::{CurrentUser, UnreadNotifications};
 use leptos::prelude::*;
 
 /// The header on every page.
@@ -21,6 +22,15 @@ pub fn Header() -> impl IntoView {
                                 <a href="/">"Feed"</a>
                                 <a href="/people">"People"</a>
                                 <a href="/chat" class="chat-link">"Chat"<UnreadBadge/></a>
+                                <a href="/notifications" class="notif-link">
+                                    <svg class="nav-icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none"
+                                        stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+                                        <path d="M6 9a6 6 0 0 1 12 0v4l2 3H4l2-3z"/>
+                                        <path d="M10 19a2 2 0 0 0 4 0"/>
+                                    </svg>
+                                    <span class="nav-label">"Notifications"</span>
+                                    <NotificationBadge/>
+                                </a>
                             </nav>
                             <ConnStatus/>
                             <a class="username" data-testid="current-user" href=format!("/u/{}", me.username)>{me.username.clone()}</a>
@@ -57,6 +67,30 @@ fn UnreadBadge() -> impl IntoView {
     move || {
         (total() > 0).then(|| view! {
             <span class="badge unread" data-testid="unread-badge" aria-label=format!("{} unread messages", total())>{total()}</span>
+        })
+    }
+}
+
+/// The unread notification count (shared with the notifications page through
+/// [`UnreadNotifications`]). It sits in room the link always keeps for it, so it never
+/// moves the header when it comes and goes.
+#[component]
+fn NotificationBadge() -> impl IntoView {
+    let count = expect_context::<UnreadNotifications>();
+    // Rendered inside the header's Transition, which waits for the resource.
+    move || {
+        let n = count.get();
+        (n > 0).then(|| {
+            let label = if n == 1 {
+                "1 unread notification".to_owned()
+            } else {
+                format!("{n} unread notifications")
+            };
+            view! {
+                <span class="badge unread notif-badge" data-testid="notif-badge" aria-label=label>
+                    {if n > 99 { "99+".to_owned() } else { n.to_string() }}
+                </span>
+            }
         })
     }
 }

@@ -2,7 +2,9 @@
 
 pub mod composer;
 pub mod header;
+pub mod live;
 pub mod post_card;
+pub mod presence;
 pub mod reactions;
 pub mod time;
 pub mod user_card;

@@ -1,5 +1,8 @@
 //! Timestamps shown the same way on the server and in the browser (UTC), so hydration
-//! never disagrees with the server's HTML.
+//! never disagrees with the server's HTML; relative times ("5 min ago") only once the
+//! page is live in the browser.
+
+use leptos::prelude::*;
 
 /// `2026-11-25 19:42 UTC` for milliseconds since the Unix epoch.
 pub fn format_utc(ms: i64) -> String {
@@ -11,6 +14,59 @@ pub fn format_utc(ms: i64) -> String {
         rem / 3600,
         (rem % 3600) / 60
     )
+}
+
+/// `2026-11-25T19:42Z`, for `<time datetime>`.
+pub fn format_iso(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60
+    )
+}
+
+/// How long before `now_ms` the instant `ms` was, in words: `just now`, `5 min ago`,
+/// `3 h ago`, `yesterday`, `4 days ago`, then the date.
+pub fn format_relative(ms: i64, now_ms: i64) -> String {
+    let secs = (now_ms - ms).max(0) / 1000;
+    match secs {
+        0..45 => "just now".to_owned(),
+        45..3_600 => format!("{} min ago", ((secs + 30) / 60).clamp(1, 59)),
+        3_600..86_400 => format!("{} h ago", secs / 3_600),
+        86_400..172_800 => "yesterday".to_owned(),
+        172_800..604_800 => format!("{} days ago", secs / 86_400),
+        _ => format_utc(ms).chars().take(10).collect(),
+    }
+}
+
+/// A `<time>` showing `ms` relative to now, refreshed every half minute. The server and
+/// the hydrating browser both render the UTC date (they would not agree on "now"); the
+/// relative words replace it once the page is live. The full date stays in the tooltip.
+#[component]
+pub fn RelativeTime(ms: i64) -> impl IntoView {
+    let now = RwSignal::new(None::<i64>);
+    #[cfg(feature = "hydrate")]
+    {
+        Effect::new(move |_| now.set(Some(js_sys::Date::now() as i64)));
+        match set_interval_with_handle(
+            move || now.set(Some(js_sys::Date::now() as i64)),
+            std::time::Duration::from_secs(30),
+        ) {
+            Ok(handle) => on_cleanup(move || handle.clear()),
+            Err(err) => leptos::logging::warn!("cannot refresh relative times: {err:?}"),
+        }
+    }
+    view! {
+        <time class="time" datetime=format_iso(ms) title=format_utc(ms)>
+            {move || match now.get() {
+                Some(now) => format_relative(ms, now),
+                None => format_utc(ms),
+            }}
+        </time>
+    }
 }
 
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar.
@@ -29,7 +85,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
-    use super::format_utc;
+    use super::{format_iso, format_relative, format_utc};
 
     #[test]
     fn known_instants() {
@@ -37,5 +93,21 @@ mod tests {
         assert_eq!(format_utc(951_782_400_000), "2000-02-29 00:00 UTC");
         assert_eq!(format_utc(1_795_635_720_000), "2026-11-25 19:42 UTC");
         assert_eq!(format_utc(-1), "1969-12-31 23:59 UTC");
+        assert_eq!(format_iso(1_795_635_720_000), "2026-11-25T19:42Z");
+    }
+
+    #[test]
+    fn relative_words() {
+        let now = 1_795_635_720_000;
+        let ago = |secs: i64| format_relative(now - secs * 1000, now);
+        assert_eq!(ago(0), "just now");
+        assert_eq!(ago(-30), "just now");
+        assert_eq!(ago(50), "1 min ago");
+        assert_eq!(ago(5 * 60 + 10), "5 min ago");
+        assert_eq!(ago(3_599), "59 min ago");
+        assert_eq!(ago(3 * 3_600), "3 h ago");
+        assert_eq!(ago(30 * 3_600), "yesterday");
+        assert_eq!(ago(4 * 86_400), "4 days ago");
+        assert_eq!(ago(30 * 86_400), "2026-10-26");
     }
 }

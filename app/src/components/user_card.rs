@@ -1,5 +1,7 @@
-//! A person on the people page: name, bio, followers, follow and block buttons.
+//! A person on the people page: name, bio, followers, whether they are online, follow
+//! and block buttons.
 
+use super::presence::{OnlineDot, initial};
 use crate::api::{SetBlock, SetFollow};
 use crate::model::UserCard;
 use leptos::prelude::*;
@@ -38,7 +40,8 @@ pub fn UserCardView(card: UserCard, on_blocked: Callback<UserCard>) -> impl Into
     view! {
         <li class="card person" data-testid="person" data-username=username.clone()>
             <a class="avatar" href=format!("/u/{username}") aria-hidden="true" tabindex="-1">
-                {username.chars().next().unwrap_or('?').to_ascii_uppercase().to_string()}
+                {initial(&username)}
+                <OnlineDot user=card.user.id/>
             </a>
             <div class="person-meta">
                 <a class="author" href=format!("/u/{username}")>{username.clone()}</a>

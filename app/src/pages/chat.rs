@@ -2,15 +2,18 @@
 
 use super::feed::{FeedSkeleton, LoadError};
 use crate::api::{load_conversations, load_messages, open_chat};
+use crate::components::live::while_connected;
+use crate::components::presence::{OnlineDot, OnlineNow};
 use crate::components::time::format_utc;
 use crate::error::ErrorCode;
 use crate::events::{
-    DeleteMessage, DeleteMessageRequest, MarkConversationRead, MarkRead, MessageChanged,
+    DeleteMessage, DeleteMessageRequest, FocusChat, MarkConversationRead, MarkRead, MessageChanged,
     MessageReactionRequest, MessageReceived, MessageRemoved, MessagesRead, ReactToMessage,
     SendMessage, StartTyping, Typing, TypingNotice, UnreadChanged, UserHidden,
 };
 use crate::model::{
-    ChatOpen, MESSAGE_EMOJIS, MESSAGE_TEXT_MAX, Message, MessageId, MessagePage, OutgoingMessage,
+    ChatFocus, ChatOpen, ConversationId, MESSAGE_EMOJIS, MESSAGE_TEXT_MAX, Message, MessageId,
+    MessagePage, OutgoingMessage,
 };
 use crate::realtime::SocketClient;
 use crate::root::CurrentUser;
@@ -33,9 +36,11 @@ pub fn ChatListPage() -> impl IntoView {
     socket
         .on::<UserHidden>(move |_| list.refetch())
         .until_cleanup();
+    socket.on_reload(move || list.refetch()).until_cleanup();
     view! {
         <Title text="Chat · Chatty"/>
         <h1>"Chat"</h1>
+        <OnlineNow link_prefix="chat"/>
         <Transition fallback=FeedSkeleton>
             {move || list.get().map(|r| match r {
                 Ok(list) if list.is_empty() => view! {
@@ -86,6 +91,51 @@ pub fn ConversationPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// Tells the server which conversation this tab shows, so its messages do not also
+/// notify: on every (re)connection while `id` is on screen, and "none" when it goes.
+fn focus_conversation(socket: &SocketClient, id: ConversationId) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    // Which page took the focus last: a page clears the focus only while it is still
+    // its own (the next conversation may have taken it before this one is cleaned up).
+    static FOCUS: AtomicU64 = AtomicU64::new(0);
+    let mine = Arc::new(AtomicU64::new(0));
+    let focus = {
+        let (socket, mine) = (socket.clone(), mine.clone());
+        move || {
+            let generation = FOCUS.fetch_add(1, Ordering::Relaxed) + 1;
+            mine.store(generation, Ordering::Relaxed);
+            let reply = socket.emit::<FocusChat>(&ChatFocus {
+                conversation_id: Some(id),
+            });
+            leptos::task::spawn_local(async move {
+                if let Err(e) = reply.await {
+                    leptos::logging::warn!("could not focus the conversation: {}", e.message);
+                }
+            });
+        }
+    };
+    while_connected(socket, focus);
+    #[cfg(feature = "hydrate")]
+    {
+        let socket = socket.clone();
+        on_cleanup(move || {
+            let generation = mine.load(Ordering::Relaxed);
+            if generation == 0 || FOCUS.load(Ordering::Relaxed) != generation {
+                return;
+            }
+            let done = socket.emit::<FocusChat>(&ChatFocus {
+                conversation_id: None,
+            });
+            leptos::task::spawn_local(async move {
+                let _ignored_when_offline = done.await;
+            });
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    drop(mine);
 }
 
 /// A client id for a message: unique enough per sender, reused by retries.
@@ -154,7 +204,21 @@ fn Conversation(open: ChatOpen, page: MessagePage) -> impl IntoView {
     // every reconnection while it is open.
     Effect::new(move |_| mark_read());
     let s = socket.get_value();
+    focus_conversation(&s, id);
     s.on_connect(mark_read).until_cleanup();
+    // Missed messages that could not be replayed: load the newest page again.
+    s.on_reload(move || {
+        leptos::task::spawn_local(async move {
+            match load_messages(id, None).await {
+                Ok(page) => {
+                    page.messages.into_iter().for_each(upsert);
+                    mark_read();
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        })
+    })
+    .until_cleanup();
     s.on::<MessageReceived>(move |e| {
         if e.message.conversation_id == id {
             if e.message.sender.id == other.id {
@@ -300,7 +364,11 @@ fn Conversation(open: ChatOpen, page: MessagePage) -> impl IntoView {
         }>
             <section class="card chat" aria-label=format!("Conversation with {}", other_name.get_value())>
                 <header class="chat-head">
+                    <span class="avatar small" aria-hidden="true">
+                        {crate::components::presence::initial(&other_name.get_value())}
+                    </span>
                     <a class="author" href=format!("/u/{}", other_name.get_value())>{other_name.get_value()}</a>
+                    <OnlineDot user=other.id inline=true/>
                 </header>
                 <Show when=move || older.get().is_some()>
                     <button class="button small" type="button" on:click=load_older>"Load older messages"</button>

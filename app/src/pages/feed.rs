@@ -151,8 +151,9 @@ pub fn PostList(initial: Page, source: Source, #[prop(optional)] composer: bool)
         .on::<UserHidden>(move |e| posts.update(|v| v.retain(|p| p.author.id != e.user)))
         .until_cleanup();
     socket.on::<UserVisible>(move |_| refresh()).until_cleanup();
-    // After a reconnect, fetch the newest page again so nothing missed stays missing.
-    socket.on_connect(refresh).until_cleanup();
+    // Missed events are replayed after a reconnect; only when that is impossible (the
+    // gap was too long) fetch the newest page again.
+    socket.on_reload(refresh).until_cleanup();
 
     let load_more = move |_| {
         let Some(before) = next.get_untracked() else {

@@ -2,7 +2,7 @@
 
 use super::feed::{FeedSkeleton, LoadError};
 use crate::api::{load_people, load_suggestions, search_people};
-use crate::components::user_card::UserCardView;
+use crate::components::{presence::OnlineNow, user_card::UserCardView};
 use crate::error::ErrorCode;
 use crate::events::UserHidden;
 use crate::model::{PeoplePage, UserCard};
@@ -80,6 +80,7 @@ fn PeopleView(suggestions: Vec<UserCard>, people: PeoplePage) -> impl IntoView {
         }
     };
     view! {
+        <OnlineNow link_prefix="u"/>
         <section class="card">
             <label class="field"><span>"Search people"</span>
                 <input type="search" placeholder="Username starts with…" maxlength="30"

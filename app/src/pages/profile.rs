@@ -70,7 +70,23 @@ fn ProfileView(profile: Profile, posts: FeedPage) -> impl IntoView {
             });
         }
     };
-    socket.on_connect(watch).until_cleanup();
+    crate::components::live::while_connected(&socket, watch);
+    // Follower counts and details changes are not replayed after a reconnect: ask again
+    // (after the watch above, so nothing falls between the two).
+    socket
+        .on_connect(move || {
+            let name = state.with_untracked(|p| p.user.username.clone());
+            leptos::task::spawn_local(async move {
+                match load_profile(name).await {
+                    Ok(p) => state.set(p),
+                    Err(e) if matches!(e.code, ErrorCode::NotFound | ErrorCode::Forbidden) => {
+                        hidden.set(true)
+                    }
+                    Err(e) => leptos::logging::warn!("cannot reload this profile: {}", e.message),
+                }
+            });
+        })
+        .until_cleanup();
     // Leaving the page stops the watch (in the browser; server rendering never watched).
     #[cfg(feature = "hydrate")]
     {
