@@ -134,16 +134,7 @@ impl NativeSocket {
                     });
                 }
                 (_, Incoming::Close) => return Err(NativeError::Closed),
-                (
-                    frame,
-                    Incoming::Event {
-                        name,
-                        payload,
-                        offset,
-                    },
-                ) => {
-                    socket.buffer(name, payload, offset, frame);
-                }
+                (frame, event @ Incoming::Event { .. }) => socket.keep(frame, event),
                 _ => {}
             }
         }
@@ -253,14 +244,7 @@ impl NativeSocket {
                         offset,
                     },
                 ) if got == name => return Ok((payload, offset)),
-                (
-                    frame,
-                    Incoming::Event {
-                        name,
-                        payload,
-                        offset,
-                    },
-                ) => self.buffer(name, payload, offset, frame),
+                (frame, event @ Incoming::Event { .. }) => self.keep(frame, event),
                 (_, Incoming::Close) => return Err(NativeError::Closed),
                 _ => {}
             }
@@ -293,14 +277,7 @@ impl NativeSocket {
         let deadline = Instant::now() + timeout;
         while self.open {
             match self.read(deadline, "the connection to close").await {
-                Ok((
-                    frame,
-                    Incoming::Event {
-                        name,
-                        payload,
-                        offset,
-                    },
-                )) => self.buffer(name, payload, offset, frame),
+                Ok((frame, event @ Incoming::Event { .. })) => self.keep(frame, event),
                 Ok(_) => {}
                 Err(NativeError::Timeout(_)) => return false,
                 Err(_) => self.open = false,
@@ -339,14 +316,7 @@ impl NativeSocket {
             let read = self.read(deadline, "an ack").await;
             match read {
                 Ok((_, Incoming::Ack { id: got, payload })) if got == id => return Ok(payload),
-                Ok((
-                    frame,
-                    Incoming::Event {
-                        name,
-                        payload,
-                        offset,
-                    },
-                )) => self.buffer(name, payload, offset, frame),
+                Ok((frame, event @ Incoming::Event { .. })) => self.keep(frame, event),
                 Ok((_, Incoming::Close)) => return Err(NativeError::Closed),
                 Ok(_) => {}
                 Err(e) => {
@@ -397,7 +367,16 @@ impl NativeSocket {
         }
     }
 
-    fn buffer(&mut self, name: String, payload: Value, offset: Option<u64>, frame: String) {
+    /// Keeps an event nobody waits for yet, for a later `recv_*` call.
+    fn keep(&mut self, frame: String, event: Incoming) {
+        let Incoming::Event {
+            name,
+            payload,
+            offset,
+        } = event
+        else {
+            return;
+        };
         if self.events.len() == MAX_BUFFERED {
             self.events.pop_front();
         }

@@ -39,13 +39,13 @@ pub struct BusError(String);
 #[derive(Clone)]
 pub struct Bus {
     inner: Option<Arc<RedisBus>>,
-    /// Senders of the local bus's subscriptions, kept so their streams stay open.
-    local: Handlers,
+    /// Each subscribed channel's sender: Redis messages are routed through it; without
+    /// Redis it only keeps the subscription's stream open.
+    handlers: Handlers,
 }
 
 struct RedisBus {
     conn: redis::aio::ConnectionManager,
-    handlers: Handlers,
     healthy: AtomicBool,
     dropped: AtomicU64,
 }
@@ -55,7 +55,7 @@ impl Bus {
     pub fn local() -> Self {
         Self {
             inner: None,
-            local: Handlers::default(),
+            handlers: Handlers::default(),
         }
     }
 
@@ -89,11 +89,10 @@ impl Bus {
         Ok(Self {
             inner: Some(Arc::new(RedisBus {
                 conn,
-                handlers,
                 healthy: AtomicBool::new(true),
                 dropped: AtomicU64::new(0),
             })),
-            local: Handlers::default(),
+            handlers,
         })
     }
 
@@ -205,51 +204,33 @@ impl Driver for Bus {
         size: usize,
     ) -> Result<MessageStream<ChanItem>, Self::Error> {
         let (tx, rx) = mpsc::channel(size);
-        match &self.inner {
-            None => {
-                self.local
-                    .write()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .insert(chan, tx);
-            }
-            Some(redis) => {
-                redis
-                    .handlers
-                    .write()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .insert(chan.clone(), tx);
-                redis
-                    .conn
-                    .clone()
-                    .subscribe(&chan)
-                    .await
-                    .map_err(|e| BusError(e.to_string()))?;
-            }
+        self.handlers
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(chan.clone(), tx);
+        if let Some(redis) = &self.inner {
+            redis
+                .conn
+                .clone()
+                .subscribe(&chan)
+                .await
+                .map_err(|e| BusError(e.to_string()))?;
         }
         Ok(MessageStream::new(rx))
     }
 
     async fn unsubscribe(&self, chan: String) -> Result<(), Self::Error> {
-        match &self.inner {
-            None => {
-                self.local
-                    .write()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .remove(&chan);
-            }
-            Some(redis) => {
-                redis
-                    .handlers
-                    .write()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .remove(&chan);
-                redis
-                    .conn
-                    .clone()
-                    .unsubscribe(&chan)
-                    .await
-                    .map_err(|e| BusError(e.to_string()))?;
-            }
+        self.handlers
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&chan);
+        if let Some(redis) = &self.inner {
+            redis
+                .conn
+                .clone()
+                .unsubscribe(&chan)
+                .await
+                .map_err(|e| BusError(e.to_string()))?;
         }
         Ok(())
     }

@@ -148,7 +148,11 @@ fn register_handlers(socket: &SocketRef, services: &Services) {
     });
     let on_gone = services.clone();
     socket.on_disconnect(async move |socket: SocketRef| {
-        if let Err(err) = on_gone.socket_disconnected(&socket.id.to_string()).await {
+        let Some(viewer) = socket.extensions.get::<Viewer>() else {
+            return;
+        };
+        let id = socket.id.to_string();
+        if let Err(err) = on_gone.socket_disconnected(&id, &viewer.user).await {
             tracing::error!(socket = %socket.id, error = %err, "could not record a disconnect; the heartbeat sweep will");
         }
     });

@@ -112,18 +112,31 @@ impl Services {
         Ok(())
     }
 
-    /// Tells all of `user`'s tabs that notifications were read or deleted.
-    pub(crate) async fn announce_notification_change(
+    /// Tells all of `user`'s tabs that notifications were read or deleted, with the
+    /// unread count from storage; returns that count.
+    async fn announce_notification_change(
         &self,
         user: UserId,
         mut update: NotificationsUpdate,
-    ) -> Result<()> {
+    ) -> Result<i64> {
         let mut conn = self.db().acquire().await?;
         update.unread = store::notifications::unread_count(&mut conn, user).await?;
         drop(conn);
         self.emitter()
             .emit::<NotificationsChanged>(&Audience::Users(vec![user]), &update)
             .await;
+        Ok(update.unread)
+    }
+
+    /// Tells `user`'s tabs of deleted notifications, if there are any.
+    async fn announce_deleted(&self, user: UserId, deleted: Vec<NotificationId>) -> Result<()> {
+        if !deleted.is_empty() {
+            let update = NotificationsUpdate {
+                deleted,
+                ..NotificationsUpdate::default()
+            };
+            self.announce_notification_change(user, update).await?;
+        }
         Ok(())
     }
 
@@ -139,17 +152,7 @@ impl Services {
             let mut conn = self.db().acquire().await?;
             store::notifications::withdraw(&mut conn, user, actor, kind, post).await?
         };
-        if deleted.is_empty() {
-            return Ok(());
-        }
-        self.announce_notification_change(
-            user,
-            NotificationsUpdate {
-                deleted,
-                ..NotificationsUpdate::default()
-            },
-        )
-        .await
+        self.announce_deleted(user, deleted).await
     }
 
     /// At a block: each loses the notifications the other caused.
@@ -159,16 +162,7 @@ impl Services {
                 let mut conn = self.db().acquire().await?;
                 store::notifications::delete_from(&mut conn, user, actor).await?
             };
-            if !deleted.is_empty() {
-                self.announce_notification_change(
-                    user,
-                    NotificationsUpdate {
-                        deleted,
-                        ..NotificationsUpdate::default()
-                    },
-                )
-                .await?;
-            }
+            self.announce_deleted(user, deleted).await?;
         }
         Ok(())
     }
@@ -213,39 +207,30 @@ impl Services {
         {
             return Err(ApiError::not_found("Notification").into());
         }
-        let changed = store::notifications::mark_read(&mut conn, me, id, now_ms()).await?;
-        let unread = store::notifications::unread_count(&mut conn, me).await?;
-        drop(conn);
-        if changed {
-            self.announce_notification_change(
-                me,
-                NotificationsUpdate {
-                    read: vec![id],
-                    ..NotificationsUpdate::default()
-                },
-            )
-            .await?;
+        if !store::notifications::mark_read(&mut conn, me, id, now_ms()).await? {
+            return Ok(store::notifications::unread_count(&mut conn, me).await?);
         }
-        Ok(unread)
+        drop(conn);
+        let update = NotificationsUpdate {
+            read: vec![id],
+            ..NotificationsUpdate::default()
+        };
+        self.announce_notification_change(me, update).await
     }
 
     /// Marks every notification of the viewer read.
     pub async fn mark_all_notifications_read(&self, viewer: &Viewer) -> Result<i64> {
         let me = viewer.user.id;
         let mut conn = self.db().acquire().await?;
-        let changed = store::notifications::mark_all_read(&mut conn, me, now_ms()).await?;
-        drop(conn);
-        if changed > 0 {
-            self.announce_notification_change(
-                me,
-                NotificationsUpdate {
-                    all_read: true,
-                    ..NotificationsUpdate::default()
-                },
-            )
-            .await?;
+        if store::notifications::mark_all_read(&mut conn, me, now_ms()).await? == 0 {
+            return Ok(store::notifications::unread_count(&mut conn, me).await?);
         }
-        Ok(0)
+        drop(conn);
+        let update = NotificationsUpdate {
+            all_read: true,
+            ..NotificationsUpdate::default()
+        };
+        self.announce_notification_change(me, update).await
     }
 
     /// Deletes one of the viewer's notifications; 404 if it is not theirs.
@@ -255,17 +240,12 @@ impl Services {
         if !store::notifications::delete(&mut conn, me, id).await? {
             return Err(ApiError::not_found("Notification").into());
         }
-        let unread = store::notifications::unread_count(&mut conn, me).await?;
         drop(conn);
-        self.announce_notification_change(
-            me,
-            NotificationsUpdate {
-                deleted: vec![id],
-                ..NotificationsUpdate::default()
-            },
-        )
-        .await?;
-        Ok(unread)
+        let update = NotificationsUpdate {
+            deleted: vec![id],
+            ..NotificationsUpdate::default()
+        };
+        self.announce_notification_change(me, update).await
     }
 
     /// Which notification kinds the viewer gets.
@@ -306,21 +286,20 @@ impl Services {
         self.announce_presence(user.clone(), true).await
     }
 
-    /// A socket closed (or timed out): forget it; the user goes offline with their last.
-    pub async fn socket_disconnected(&self, socket: &str) -> Result<()> {
-        let (user, left) = {
+    /// A socket of `user` closed (or timed out): forget it; the user goes offline with
+    /// their last.
+    pub async fn socket_disconnected(&self, socket: &str, user: &UserSummary) -> Result<()> {
+        let left = {
             let mut conn = self.db().acquire().await?;
-            let Some(user) = store::presence::remove(&mut conn, socket).await? else {
-                return Ok(());
-            };
-            let left = store::presence::sockets_of(&mut conn, user).await?;
-            let summary = store::users::summary_by_id(&mut conn, user).await?;
-            (summary, left)
+            if store::presence::remove(&mut conn, socket).await?.is_none() {
+                return Ok(()); // already swept
+            }
+            store::presence::sockets_of(&mut conn, user.id).await?
         };
-        match user {
-            Some(user) if left == 0 => self.announce_presence(user, false).await,
-            _ => Ok(()),
+        if left > 0 {
+            return Ok(());
         }
+        self.announce_presence(user.clone(), false).await
     }
 
     /// Tells everyone not blocked with `user` that they came online or went offline.

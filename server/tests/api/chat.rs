@@ -8,7 +8,7 @@ use app::events::{
     MessageReactionRequest, MessageReceived, MessageRemoved, MessagesRead, ReactToMessage,
     SendMessage, StartTyping, Typing, TypingNotice, UnreadChanged,
 };
-use app::model::{Message, OutgoingMessage, UserId};
+use app::model::Message;
 use serde_json::json;
 
 on_both_databases!(
@@ -21,14 +21,6 @@ on_both_databases!(
     refusals,
 );
 
-fn out(to: UserId, client_id: &str, text: &str) -> OutgoingMessage {
-    OutgoingMessage {
-        to,
-        client_id: client_id.into(),
-        text: text.into(),
-    }
-}
-
 async fn messages_reach_only_the_two_participants(db: Db) {
     let app = TestApp::spawn(db).await;
     let (a, b, c) = (app.user().await, app.user().await, app.user().await);
@@ -40,7 +32,7 @@ async fn messages_reach_only_the_two_participants(db: Db) {
     );
 
     let sent = sa
-        .emit::<SendMessage>(&out(b.user.id, "m1", "psst, B"))
+        .emit::<SendMessage>(&outgoing(b.user.id, "m1", "psst, B"))
         .await
         .unwrap()
         .expect("sent");
@@ -185,12 +177,12 @@ async fn a_retried_message_is_stored_and_delivered_once(db: Db) {
     let (a, b) = (app.user().await, app.user().await);
     let (mut sa, mut sb) = (app.socket(&a).await, app.socket(&b).await);
     let first: Message = sa
-        .emit::<SendMessage>(&out(b.user.id, "same-id", "only once"))
+        .emit::<SendMessage>(&outgoing(b.user.id, "same-id", "only once"))
         .await
         .unwrap()
         .expect("sent");
     let again: Message = sa
-        .emit::<SendMessage>(&out(b.user.id, "same-id", "only once"))
+        .emit::<SendMessage>(&outgoing(b.user.id, "same-id", "only once"))
         .await
         .unwrap()
         .expect("acked again");
@@ -227,10 +219,14 @@ async fn unread_counts_and_read_receipts(db: Db) {
     let mut last = None;
     for i in 0..3 {
         last = Some(
-            sa.emit::<SendMessage>(&out(b.user.id, &format!("u{i}"), &format!("unread {i}")))
-                .await
-                .unwrap()
-                .expect("sent"),
+            sa.emit::<SendMessage>(&outgoing(
+                b.user.id,
+                &format!("u{i}"),
+                &format!("unread {i}"),
+            ))
+            .await
+            .unwrap()
+            .expect("sent"),
         );
         assert_eq!(
             sb.recv_event::<UnreadChanged>(WAIT).await.unwrap().total,
@@ -285,12 +281,12 @@ async fn delete_for_me_and_for_everyone(db: Db) {
     let (a, b) = (app.user().await, app.user().await);
     let (mut sa, mut sb) = (app.socket(&a).await, app.socket(&b).await);
     let m1 = sa
-        .emit::<SendMessage>(&out(b.user.id, "d1", "for me only"))
+        .emit::<SendMessage>(&outgoing(b.user.id, "d1", "for me only"))
         .await
         .unwrap()
         .expect("sent");
     let m2 = sa
-        .emit::<SendMessage>(&out(b.user.id, "d2", "regrettable"))
+        .emit::<SendMessage>(&outgoing(b.user.id, "d2", "regrettable"))
         .await
         .unwrap()
         .expect("sent");
@@ -395,7 +391,7 @@ async fn message_reactions_and_typing(db: Db) {
     let (a, b) = (app.user().await, app.user().await);
     let (mut sa, mut sb) = (app.socket(&a).await, app.socket(&b).await);
     let m = sa
-        .emit::<SendMessage>(&out(b.user.id, "r1", "react to me"))
+        .emit::<SendMessage>(&outgoing(b.user.id, "r1", "react to me"))
         .await
         .unwrap()
         .expect("sent");

@@ -7,7 +7,7 @@ use app::events::{
     AddComment, CatchUp, CommentCreated, MessageReceived, NewComment, NotificationReceived,
     PostCreated, PresenceChanged, React, ReactionRequest, ReactionsChanged, SendMessage, SyncHint,
 };
-use app::model::{NotificationKind, OutgoingMessage, ReactionKind, SyncReply, SyncRequest};
+use app::model::{NotificationKind, ReactionKind, SyncReply, SyncRequest};
 use app::realtime::native::NativeSocket;
 use serde_json::{Value, json};
 use std::process::Stdio;
@@ -141,12 +141,7 @@ impl Instance {
             .call(reqwest::Method::GET, "/api/v1/presence", viewer, None)
             .await;
         assert_eq!(status, 200);
-        body["users"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|u| u["username"].as_str().unwrap().to_owned())
-            .collect()
+        usernames(&body)
     }
 
     async fn socket(&self, user: &TestUser) -> NativeSocket {
@@ -243,14 +238,10 @@ async fn every_event_kind_crosses_instances_and_presence_is_shared() {
         .unwrap();
     assert_eq!(n.notification.kind, NotificationKind::Follow);
 
-    sa.emit::<SendMessage>(&OutgoingMessage {
-        to: b.user.id,
-        client_id: "x-1".into(),
-        text: "across".into(),
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    sa.emit::<SendMessage>(&outgoing(b.user.id, "x-1", "across"))
+        .await
+        .unwrap()
+        .unwrap();
     let m = sb
         .recv_event::<MessageReceived>(CLUSTER_WAIT)
         .await

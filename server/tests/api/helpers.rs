@@ -1,6 +1,6 @@
 //! `TestApp`: the real server on a fresh database, with one method per endpoint.
 
-use app::model::{FeedPage, Post, PostDraft, UserSummary};
+use app::model::{FeedPage, OutgoingMessage, Post, PostDraft, UserId, UserSummary};
 use app::realtime::native::{NativeError, NativeSocket};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
@@ -445,3 +445,22 @@ pub fn draft(text: &str) -> PostDraft {
 pub const WAIT: Duration = Duration::from_secs(5);
 /// How long a test watches for something that must not happen.
 pub const QUIET: Duration = Duration::from_millis(700);
+
+/// A chat message to send.
+pub fn outgoing(to: UserId, client_id: &str, text: &str) -> OutgoingMessage {
+    OutgoingMessage {
+        to,
+        client_id: client_id.into(),
+        text: text.into(),
+    }
+}
+
+/// The usernames of a `{"users": [...]}` answer (who is online).
+pub fn usernames(body: &Value) -> Vec<String> {
+    body["users"]
+        .as_array()
+        .expect("a list of users")
+        .iter()
+        .map(|u| u["username"].as_str().unwrap().to_owned())
+        .collect()
+}

@@ -6,9 +6,7 @@ use app::events::{
     AddComment, CatchUp, FocusChat, NewComment, NotificationReceived, NotificationsChanged,
     PostCreated, PresenceChanged, SendMessage,
 };
-use app::model::{
-    ChatFocus, NotificationKind, NotificationPage, OutgoingMessage, SyncReply, SyncRequest, UserId,
-};
+use app::model::{ChatFocus, NotificationKind, NotificationPage, SyncReply, SyncRequest};
 use serde_json::json;
 use std::time::Duration;
 
@@ -30,14 +28,6 @@ async fn notifications_of(app: &TestApp, user: &TestUser) -> NotificationPage {
     let (status, body) = app.get("/api/v1/notifications", user).await;
     assert_eq!(status, 200, "{body}");
     serde_json::from_value(body).unwrap()
-}
-
-fn message(to: UserId, client_id: &str, text: &str) -> OutgoingMessage {
-    OutgoingMessage {
-        to,
-        client_id: client_id.into(),
-        text: text.into(),
-    }
 }
 
 async fn each_kind_notifies_once_live_and_stored(db: Db) {
@@ -83,14 +73,14 @@ async fn each_kind_notifies_once_live_and_stored(db: Db) {
     );
     assert_eq!(second.unread, 3);
 
-    sa.emit::<SendMessage>(&message(b.user.id, "m1", "hello"))
+    sa.emit::<SendMessage>(&outgoing(b.user.id, "m1", "hello"))
         .await
         .unwrap()
         .expect("sent");
     let m1 = sb.recv_event::<NotificationReceived>(WAIT).await.unwrap();
     assert_eq!(m1.notification.kind, NotificationKind::Message);
     assert_eq!((m1.notification.count, m1.unread), (1, 4));
-    sa.emit::<SendMessage>(&message(b.user.id, "m2", "are you there?"))
+    sa.emit::<SendMessage>(&outgoing(b.user.id, "m2", "are you there?"))
         .await
         .unwrap()
         .expect("sent");
@@ -277,7 +267,7 @@ async fn messages_in_the_open_conversation_do_not_notify(db: Db) {
     let mut sa = app.socket(&a).await;
     let mut sb = app.socket(&b).await;
     let first = sa
-        .emit::<SendMessage>(&message(b.user.id, "x1", "first"))
+        .emit::<SendMessage>(&outgoing(b.user.id, "x1", "first"))
         .await
         .unwrap()
         .unwrap();
@@ -291,7 +281,7 @@ async fn messages_in_the_open_conversation_do_not_notify(db: Db) {
     .await
     .unwrap()
     .expect("focused");
-    sa.emit::<SendMessage>(&message(b.user.id, "x2", "seen live"))
+    sa.emit::<SendMessage>(&outgoing(b.user.id, "x2", "seen live"))
         .await
         .unwrap()
         .unwrap();
@@ -315,7 +305,7 @@ async fn messages_in_the_open_conversation_do_not_notify(db: Db) {
     .await
     .unwrap()
     .unwrap();
-    sa.emit::<SendMessage>(&message(b.user.id, "x3", "back?"))
+    sa.emit::<SendMessage>(&outgoing(b.user.id, "x3", "back?"))
         .await
         .unwrap()
         .unwrap();
@@ -332,12 +322,7 @@ async fn sockets_of(app: &TestApp, user: &TestUser) -> i64 {
 async fn online_for(app: &TestApp, viewer: &TestUser) -> Vec<String> {
     let (status, body) = app.get("/api/v1/presence", viewer).await;
     assert_eq!(status, 200, "{body}");
-    body["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["username"].as_str().unwrap().to_owned())
-        .collect()
+    usernames(&body)
 }
 
 /// Waits until `user` has `n` sockets recorded (a disconnect is handled asynchronously).
@@ -473,11 +458,11 @@ async fn a_reconnect_replays_exactly_the_missed_events_in_order(db: Db) {
     app.create_post(&a, "private", "private").await;
     app.comment(&a, b_post.id.0, "look at this").await;
     let mut sa = app.socket(&a).await;
-    sa.emit::<SendMessage>(&message(b.user.id, "away-1", "ping"))
+    sa.emit::<SendMessage>(&outgoing(b.user.id, "away-1", "ping"))
         .await
         .unwrap()
         .unwrap();
-    sa.emit::<SendMessage>(&message(c.user.id, "other-1", "not for B"))
+    sa.emit::<SendMessage>(&outgoing(c.user.id, "other-1", "not for B"))
         .await
         .unwrap()
         .unwrap();
