@@ -15,6 +15,7 @@ on_both_databases!(
     settings_switch_a_kind_off,
     no_notifications_across_a_block,
     mark_read_mark_all_and_delete,
+    notifications_come_in_pages_newest_first,
     messages_in_the_open_conversation_do_not_notify,
     two_tabs_then_one_then_none,
     a_silent_socket_goes_offline_within_the_timeout,
@@ -261,6 +262,30 @@ async fn mark_read_mark_all_and_delete(db: Db) {
     assert_eq!(body["unread"], 0);
 }
 
+async fn notifications_come_in_pages_newest_first(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (a, b) = (app.user().await, app.user().await);
+    let post = app.create_post(&b, "popular", "public").await;
+    let total = app::model::NOTIFICATION_PAGE_SIZE + 5;
+    for n in 0..total {
+        app.comment(&a, post.id.0, &format!("comment {n}")).await;
+    }
+    let first = notifications_of(&app, &b).await;
+    assert_eq!(first.items.len(), app::model::NOTIFICATION_PAGE_SIZE);
+    assert_eq!(first.unread, total as i64);
+    assert_eq!(first.items[0].excerpt, format!("comment {}", total - 1));
+    let before = first.next_before.expect("a second page");
+    let (status, body) = app
+        .get(&format!("/api/v1/notifications?before={}", before.0), &b)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let second: NotificationPage = serde_json::from_value(body).unwrap();
+    assert_eq!(second.items.len(), 5);
+    assert_eq!(second.items[4].excerpt, "comment 0");
+    assert!(second.next_before.is_none());
+    assert!(second.items.iter().all(|n| n.id < before));
+}
+
 async fn messages_in_the_open_conversation_do_not_notify(db: Db) {
     let app = TestApp::spawn(db).await;
     let (a, b) = (app.user().await, app.user().await);
@@ -457,6 +482,7 @@ async fn a_reconnect_replays_exactly_the_missed_events_in_order(db: Db) {
     let missed_post = app.create_post(&a, "while you were out", "public").await;
     app.create_post(&a, "private", "private").await;
     app.comment(&a, b_post.id.0, "look at this").await;
+    app.react(&a, b_post.id.0, "wow").await;
     let mut sa = app.socket(&a).await;
     sa.emit::<SendMessage>(&outgoing(b.user.id, "away-1", "ping"))
         .await
@@ -483,6 +509,8 @@ async fn a_reconnect_replays_exactly_the_missed_events_in_order(db: Db) {
             "post:created",
             "comment:created",
             "notification:new",
+            "post:reactions",
+            "notification:new",
             "chat:message",
             "chat:unread",
             "notification:new",
@@ -490,7 +518,8 @@ async fn a_reconnect_replays_exactly_the_missed_events_in_order(db: Db) {
     );
     assert_eq!(events[0].payload["post"]["id"], missed_post.id.0);
     assert_eq!(events[1].payload["comment"]["text"], "look at this");
-    assert_eq!(events[3].payload["message"]["text"], "ping");
+    assert_eq!(events[3].payload["counts"]["wow"], 1);
+    assert_eq!(events[5].payload["message"]["text"], "ping");
     let offsets: Vec<u64> = events.iter().map(|e| e.offset).collect();
     assert!(
         offsets.windows(2).all(|w| w[0] < w[1]),
@@ -529,6 +558,7 @@ async fn a_reconnect_replays_exactly_the_missed_events_in_order(db: Db) {
     let content = [
         "post:created",
         "comment:created",
+        "post:reactions",
         "chat:message",
         "notification:new",
     ];
