@@ -1,11 +1,5 @@
-import { expect, test, uniqueText, waitConnected, waitHydrated } from './support';
+import { expect, openLive, test, uniqueText } from './support';
 import type { Page } from '@playwright/test';
-
-async function openLive(page: Page, path: string): Promise<void> {
-  await page.goto(path);
-  await waitHydrated(page);
-  await waitConnected(page);
-}
 
 async function send(page: Page, text: string): Promise<void> {
   await page.getByLabel('Write a message').fill(text);

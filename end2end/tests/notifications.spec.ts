@@ -3,14 +3,8 @@
 // "Mark all read" clears it; the people page's "Online now" follows another user
 // coming and going.
 
-import { createPost, expect, expectPath, test, uniqueText, waitConnected, waitHydrated } from './support';
+import { createPost, expect, expectPath, openLive, test, uniqueText } from './support';
 import type { Page } from '@playwright/test';
-
-async function openLive(page: Page, path: string): Promise<void> {
-  await page.goto(path);
-  await waitHydrated(page);
-  await waitConnected(page);
-}
 
 async function send(page: Page, text: string): Promise<void> {
   await page.getByLabel('Write a message').fill(text);
@@ -126,6 +120,26 @@ test.describe('presence', () => {
     await expect(bOnline).toHaveCount(1);
 
     // Closing B's only tab ends B's only connection.
+    await b.page.close();
+    await expect(bOnline).toHaveCount(0);
+    await expectNeverReloaded(a.page);
+  });
+
+  test('the chat pages list who is online and the conversation shows a dot', async ({ newUser }) => {
+    const a = await newUser('a');
+    const b = await newUser('b');
+    await openLive(a.page, `/chat/${b.username}`);
+    await markNeverReloaded(a.page);
+    await expect(a.page.locator('.chat-head').getByTestId('online-dot')).toHaveCount(1);
+
+    await a.page.locator('a.chat-link').click();
+    await expectPath(a.page, '/chat');
+    const bOnline = a.page
+      .getByTestId('online-list')
+      .getByTestId('online-user')
+      .filter({ hasText: b.username });
+    await expect(bOnline).toHaveCount(1);
+
     await b.page.close();
     await expect(bOnline).toHaveCount(0);
     await expectNeverReloaded(a.page);

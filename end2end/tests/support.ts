@@ -65,6 +65,13 @@ export async function waitConnected(page: Page): Promise<void> {
   await expect(page.getByTestId('conn-status')).toHaveText('Live');
 }
 
+/** Opens `path` and waits until the page is hydrated and its socket connected. */
+export async function openLive(page: Page, path: string): Promise<void> {
+  await page.goto(path);
+  await waitHydrated(page);
+  await waitConnected(page);
+}
+
 export async function signUp(page: Page, username: string, email: string): Promise<void> {
   await page.goto('/signup');
   await waitHydrated(page);

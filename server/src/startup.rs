@@ -134,7 +134,10 @@ impl Application {
             services,
             bus,
         } = self;
-        let background = tokio::spawn(keep_alive(services.clone(), bus));
+        let background = [
+            tokio::spawn(heartbeats(services.clone())),
+            tokio::spawn(watch_bus(services.clone(), bus)),
+        ];
         // Tests and scripts read this line to learn the port.
         println!("listening on http://{addr}");
         tracing::info!(addr = %addr, instance = services.instance_id(), "listening");
@@ -142,7 +145,7 @@ impl Application {
         axum::serve(listener, router)
             .with_graceful_shutdown(async move {
                 shutdown_signal().await;
-                background.abort();
+                background.iter().for_each(tokio::task::JoinHandle::abort);
                 // Close this instance's sockets (their clients reconnect, elsewhere behind
                 // a balancer, and catch up), then take whatever is left offline.
                 let here = stopping.users_here().await.unwrap_or_default();
@@ -160,9 +163,8 @@ impl Application {
 }
 
 /// Writes this instance's heartbeat (sweeping crashed instances and pruning the event
-/// log) every heartbeat interval, and watches the cluster bus.
-async fn keep_alive(services: Services, bus: Bus) {
-    let watch = tokio::spawn(watch_bus(services.clone(), bus));
+/// log) every heartbeat interval.
+async fn heartbeats(services: Services) {
     let mut beat = tokio::time::interval(services.settings().heartbeat_interval);
     beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -170,13 +172,10 @@ async fn keep_alive(services: Services, bus: Bus) {
         if let Err(err) = services.heartbeat().await {
             tracing::error!(error = %err, "heartbeat failed");
         }
-        if watch.is_finished() {
-            tracing::error!("the bus watcher stopped");
-        }
     }
 }
 
-/// Checks Redis every second. When it comes back after an outage (a failed check or a
+/// Checks Redis every second (nothing to do without it). When it comes back after an outage (a failed check or a
 /// failed publish), every client is told to catch up from before the outage began.
 async fn watch_bus(services: Services, bus: Bus) {
     if !bus.is_clustered() {
