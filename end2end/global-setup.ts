@@ -50,11 +50,16 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
 }
 
 /** Starts the server binary listening on `bindAddr` with the database at `databaseUrl`. */
-export function spawnServer(bindAddr: string, databaseUrl: string): ChildProcess {
+export function spawnServer(
+  bindAddr: string,
+  databaseUrl: string,
+  extraEnv: Record<string, string> = {},
+): ChildProcess {
   return spawn(SERVER_BIN, [], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
+      ...extraEnv,
       BIND_ADDR: bindAddr,
       DATABASE_URL: databaseUrl,
       LEPTOS_SITE_ROOT: path.join(REPO_ROOT, 'target', 'site'),
