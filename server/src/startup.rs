@@ -66,8 +66,10 @@ impl Application {
             .build_layer();
         let emitter = Emitter::new(io.clone(), pool.clone());
         let services = Services::new(pool, settings.clone(), emitter).await?;
-        services.heartbeat().await?;
+        // The namespace first: the first heartbeat may sweep a crashed instance's
+        // sockets and announce them offline, which needs somewhere to emit.
         realtime::socket::register(&io, services.clone()).await?;
+        services.heartbeat().await?;
 
         let leptos_options = leptos_options(&settings, addr);
         let routes = generate_route_list(app::App);
