@@ -46,21 +46,26 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     let pool = AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(10))
+        // Pragmas hold per connection, and the pool replaces its connections (idle or
+        // old ones): set them on every connection it opens, not once on the first.
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if engine == Engine::Sqlite {
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA synchronous = NORMAL",
+                        "PRAGMA foreign_keys = ON",
+                    ] {
+                        sqlx::query(pragma).execute(&mut *conn).await?;
+                    }
+                }
+                Ok(())
+            })
+        })
         .connect(&url)
         .await?;
     match engine {
-        Engine::Sqlite => {
-            sqlx::query("PRAGMA journal_mode = WAL")
-                .execute(&pool)
-                .await?;
-            sqlx::query("PRAGMA synchronous = NORMAL")
-                .execute(&pool)
-                .await?;
-            sqlx::query("PRAGMA foreign_keys = ON")
-                .execute(&pool)
-                .await?;
-            SQLITE_MIGRATIONS.run(&pool).await?;
-        }
+        Engine::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
         Engine::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
     }
     Ok(pool)
