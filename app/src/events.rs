@@ -31,7 +31,8 @@
 
 use crate::error::ApiError;
 use crate::model::{
-    ChatFocus, Notification, NotificationId, PresenceChange, ResyncHint, SyncReply, SyncRequest,
+    ChatFocus, Notification, NotificationId, OnlineUsers, PresenceChange, PresenceWatch,
+    ResyncHint, SyncReply, SyncRequest,
 };
 use crate::model::{
     Comment, CommentId, ConversationId, Message, MessageId, OutgoingMessage, Post, PostDraft,
@@ -342,7 +343,8 @@ contract! {
         NotificationReceived = "notification:new" => NotificationPayload;
         /// The recipient read or deleted notifications (in another tab, say).
         NotificationsChanged = "notification:changed" => NotificationsUpdate;
-        /// A user the recipient may see came online or went offline.
+        /// A user the recipient may see came online or went offline (to the tabs that
+        /// watch presence, see [`WatchPresence`]).
         PresenceChanged = "presence:changed" => PresenceChange, transient;
         /// Events may have been lost for a while: catch up from an offset.
         SyncHint = "sync:hint" => ResyncHint, transient;
@@ -376,6 +378,11 @@ contract! {
         CatchUp = "sync" => SyncRequest, ack SyncReply;
         /// Say which conversation the tab shows (its messages then do not notify).
         FocusChat = "chat:focus" => ChatFocus, ack ChatFocus;
+        /// Receive `presence:changed` while the tab shows who is online; acks with who
+        /// is online now (read after joining, so no change falls between the two).
+        WatchPresence = "presence:watch" => PresenceWatch, ack OnlineUsers;
+        /// Stop receiving them.
+        UnwatchPresence = "presence:unwatch" => PresenceWatch, ack PresenceWatch;
     }
 }
 

@@ -1,25 +1,32 @@
 //! Who is online: one store per tab (in context), seeded with the page and kept live by
 //! `presence:changed`, and the pieces that show it (the "Online now" list, green dots).
+//!
+//! The server sends presence changes only to tabs that watch them: the first component
+//! of a tab that shows presence sends `presence:watch` (its ack is the current list), the
+//! last one to go sends `presence:unwatch`. A tab showing no presence gets none.
 
 use crate::api::{current_user, load_online};
 use crate::error::ApiError;
-use crate::events::PresenceChanged;
-use crate::model::{OnlineUsers, PresenceChange, UserId, UserSummary};
+use crate::events::{PresenceChanged, WatchPresence};
+use crate::model::{OnlineUsers, PresenceChange, PresenceWatch, UserId, UserSummary};
 use crate::realtime::SocketClient;
 use crate::root::CurrentUser;
 use leptos::prelude::*;
 
 /// The users the viewer may see online now (never the viewer).
 ///
-/// As loaded with the page until the first change or reconnection; live after that.
-/// Presence events are transient (not replayed), so every (re)connection reloads it.
+/// As loaded with the page until the tab watches presence; live after that. Presence
+/// events are transient (not replayed), so every (re)connection asks for the list again.
 #[derive(Clone, Copy)]
 pub struct Presence {
     me: CurrentUser,
+    socket: StoredValue<SocketClient>,
     at_load: Resource<Result<OnlineUsers, ApiError>>,
     live: RwSignal<Option<Vec<UserSummary>>>,
     /// Changes that arrived while a reload was under way, to apply on top of it.
     during_reload: StoredValue<Option<Vec<PresenceChange>>>,
+    /// Components of this tab that show presence now.
+    watchers: StoredValue<usize>,
 }
 
 impl Presence {
@@ -38,15 +45,70 @@ impl Presence {
         );
         let presence = Presence {
             me: expect_context::<CurrentUser>(),
+            socket: StoredValue::new(socket.clone()),
             at_load,
             live: RwSignal::new(None),
             during_reload: StoredValue::new(None),
+            watchers: StoredValue::new(0),
         };
         provide_context(presence);
         socket
             .on::<PresenceChanged>(move |change| presence.apply(change))
             .until_cleanup();
-        socket.on_connect(move || presence.reload()).until_cleanup();
+        socket
+            .on_connect(move || {
+                // The server forgets what a connection watched: ask again.
+                if presence.watchers.get_value() > 0 {
+                    presence.subscribe();
+                }
+            })
+            .until_cleanup();
+    }
+
+    /// Keeps presence live while the calling component lives (call it in the body of a
+    /// component that shows presence). In the browser only; server rendering shows the
+    /// list loaded with the page.
+    pub fn watch(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            let this = *self;
+            let first = self
+                .watchers
+                .try_update_value(|n| {
+                    *n += 1;
+                    *n == 1
+                })
+                .unwrap_or(false);
+            let connected = self
+                .socket
+                .with_value(|s| s.state().get_untracked() == crate::realtime::ConnState::Connected);
+            if first && connected {
+                self.subscribe();
+            }
+            on_cleanup(move || {
+                let last = this
+                    .watchers
+                    .try_update_value(|n| {
+                        *n = n.saturating_sub(1);
+                        *n == 0
+                    })
+                    .unwrap_or(false);
+                if !last {
+                    return;
+                }
+                let unwatch = PresenceWatch {};
+                let Some(done) = this
+                    .socket
+                    .try_with_value(|s| s.emit::<crate::events::UnwatchPresence>(&unwatch))
+                else {
+                    return;
+                };
+                leptos::task::spawn_local(async move {
+                    // Offline, the server has forgotten the watch already.
+                    let _ignored = done.await;
+                });
+            });
+        }
     }
 
     /// Online users other than the viewer, by username (tracked).
@@ -84,11 +146,15 @@ impl Presence {
         });
     }
 
-    fn reload(&self) {
+    /// Watches presence on this connection; the ack carries the list to start from.
+    fn subscribe(&self) {
         self.during_reload.set_value(Some(Vec::new()));
+        let reply = self
+            .socket
+            .with_value(|s| s.emit::<WatchPresence>(&PresenceWatch {}));
         let this = *self;
         leptos::task::spawn_local(async move {
-            let loaded = load_online().await;
+            let loaded = reply.await;
             let pending = this.during_reload.try_update_value(Option::take).flatten();
             match loaded {
                 Ok(online) => {
@@ -99,7 +165,7 @@ impl Presence {
                     sort(&mut users);
                     this.live.set(Some(users));
                 }
-                Err(e) => leptos::logging::warn!("cannot load who is online: {}", e.message),
+                Err(e) => leptos::logging::warn!("cannot watch who is online: {}", e.message),
             }
         });
     }
@@ -133,6 +199,7 @@ fn apply_change(users: &mut Vec<UserSummary>, change: PresenceChange) {
 #[component]
 pub fn OnlineNow(#[prop(into)] link_prefix: String) -> impl IntoView {
     let presence = expect_context::<Presence>();
+    presence.watch();
     let prefix = StoredValue::new(link_prefix);
     view! {
         <section class="card online" aria-labelledby="online-heading">
@@ -177,6 +244,7 @@ pub fn OnlineNow(#[prop(into)] link_prefix: String) -> impl IntoView {
 #[component]
 pub fn OnlineDot(user: UserId, #[prop(optional)] inline: bool) -> impl IntoView {
     let presence = expect_context::<Presence>();
+    presence.watch();
     move || {
         presence.is_online(user).then(|| {
             view! {

@@ -150,6 +150,10 @@ pub struct OnlineUsers {
     pub users: Vec<UserSummary>,
 }
 
+/// The payload of `presence:watch` and `presence:unwatch`: nothing to say but the name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PresenceWatch {}
+
 /// One user came online or went offline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PresenceChange {

@@ -187,6 +187,25 @@ impl Emitter {
         }
     }
 
+    /// Sends the transient event `E` to every socket in `room` but those of `except`.
+    pub async fn emit_to_room_except<E: ServerEvent>(
+        &self,
+        room: &'static str,
+        except: &[UserId],
+        payload: &E::Payload,
+    ) {
+        debug_assert!(
+            !E::DURABLE,
+            "room events are not replayed; make {} transient",
+            E::NAME
+        );
+        let except: Vec<String> = except.iter().copied().map(user_room).collect();
+        if let Err(err) = self.io.to(room).except(except).emit(E::NAME, payload).await {
+            self.failed.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(event = E::NAME, %room, error = %err, "emit failed");
+        }
+    }
+
     /// Takes every socket of `user` out of `room` (on every server instance).
     pub async fn leave_room(&self, user: UserId, room: String) {
         if let Err(err) = self.io.to(user_room(user)).leave(room.clone()).await {

@@ -22,3 +22,8 @@ pub fn session_room(session_id: &str) -> String {
 pub fn profile_room(user: app::model::UserId) -> String {
     format!("profile:{}", user.0)
 }
+
+/// The room of the sockets that show who is online (they asked with `presence:watch`):
+/// presence changes go there only, as a tab that shows none has no use for them, and
+/// announcing every arrival to every connected tab would cost N^2 frames for N arrivals.
+pub const PRESENCE_ROOM: &str = "presence";

@@ -11,9 +11,9 @@ use app::{
         AckResult, AddComment, CatchUp, ClientEvent, CreatePost, DeleteMessage,
         DeleteMessageRequest, DeletePost, EditPost, FocusChat, MarkConversationRead, MarkRead,
         MessageReactionRequest, PostRef, React, ReactToMessage, SendMessage, StartTyping,
-        TypingNotice, UnwatchProfile, UserRef, WatchProfile,
+        TypingNotice, UnwatchPresence, UnwatchProfile, UserRef, WatchPresence, WatchProfile,
     },
-    model::{ChatFocus, SyncRequest},
+    model::{ChatFocus, PresenceWatch, SyncRequest},
     service::Viewer,
 };
 use socketioxide::{
@@ -145,6 +145,15 @@ fn register_handlers(socket: &SocketRef, services: &Services) {
         s.focus_chat(&viewer, &socket.id.to_string(), f.conversation_id)
             .await
             .map(|()| f)
+    });
+    on_socket::<WatchPresence, _, _>(socket, services, async |s, viewer, _, socket| {
+        // Join first: a change after the list is read then still reaches this socket.
+        socket.join(super::PRESENCE_ROOM);
+        s.online(&viewer).await
+    });
+    on_socket::<UnwatchPresence, _, _>(socket, services, async |_, _, w: PresenceWatch, socket| {
+        socket.leave(super::PRESENCE_ROOM);
+        Ok(w)
     });
     let on_gone = services.clone();
     socket.on_disconnect(async move |socket: SocketRef| {

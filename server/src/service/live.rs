@@ -302,15 +302,25 @@ impl Services {
         self.announce_presence(user.clone(), false).await
     }
 
-    /// Tells everyone not blocked with `user` that they came online or went offline.
+    /// Tells the tabs that watch presence, but those of users blocked with `user` (and
+    /// `user`'s own), that they came online or went offline.
     async fn announce_presence(&self, user: UserSummary, online: bool) -> Result<()> {
         let id = user.id;
         let payload = PresenceChange { user, online };
-        self.fan_out::<PresenceChanged>(&payload, async |c| {
-            let blocked = store::graph::blocked_with(c, id).await?;
-            Ok(Audience::EveryoneExcept(blocked).without(&[id]))
-        })
-        .await
+        let _shared = self.inner.fanout.read().await;
+        let mut except = {
+            let mut conn = self.db().acquire().await?;
+            store::graph::blocked_with(&mut conn, id).await?
+        };
+        except.push(id);
+        self.emitter()
+            .emit_to_room_except::<PresenceChanged>(
+                crate::realtime::PRESENCE_ROOM,
+                &except,
+                &payload,
+            )
+            .await;
+        Ok(())
     }
 
     /// Who the viewer may see online now, on any instance.

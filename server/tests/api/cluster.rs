@@ -6,8 +6,9 @@ use crate::helpers::*;
 use app::events::{
     AddComment, CatchUp, CommentCreated, MessageReceived, NewComment, NotificationReceived,
     PostCreated, PresenceChanged, React, ReactionRequest, ReactionsChanged, SendMessage, SyncHint,
+    WatchPresence,
 };
-use app::model::{NotificationKind, ReactionKind, SyncReply, SyncRequest};
+use app::model::{NotificationKind, PresenceWatch, ReactionKind, SyncReply, SyncRequest};
 use app::realtime::native::NativeSocket;
 use serde_json::{Value, json};
 use std::process::Stdio;
@@ -149,6 +150,17 @@ impl Instance {
             .await
             .expect("socket connects")
     }
+
+    /// A socket that watches presence (as a tab showing who is online does).
+    async fn watcher(&self, user: &TestUser) -> NativeSocket {
+        let mut socket = self.socket(user).await;
+        socket
+            .emit::<WatchPresence>(&PresenceWatch {})
+            .await
+            .expect("the watch is acked")
+            .expect("the watch is accepted");
+        socket
+    }
 }
 
 async fn postgres_database() -> String {
@@ -179,7 +191,7 @@ async fn every_event_kind_crosses_instances_and_presence_is_shared() {
     let one = Instance::start_with_heartbeat(&db, &redis, &prefix, 10_000).await;
     let two = Instance::start_with_heartbeat(&db, &redis, &prefix, 10_000).await;
     let (a, b, c) = (one.user().await, two.user().await, one.user().await);
-    let mut sa = one.socket(&a).await;
+    let mut sa = one.watcher(&a).await;
     let mut sb = two.socket(&b).await;
     assert!(
         presence_of(&mut sa, &b, "presence change #1").await,
@@ -283,7 +295,7 @@ async fn a_killed_instance_leaves_no_ghosts_and_sigterm_moves_clients() {
     let (a, b) = (two.user().await, one.user().await);
     // The test's sockets answer pings only while they read, and the heartbeat is short:
     // no slow step (starting a process, waiting for one to exit) while A's is open.
-    let mut sa = two.socket(&a).await;
+    let mut sa = two.watcher(&a).await;
     let _sb = one.socket(&b).await;
     assert!(
         presence_of(&mut sa, &b, "presence change #4").await,
@@ -323,7 +335,7 @@ async fn a_killed_instance_leaves_no_ghosts_and_sigterm_moves_clients() {
         .unwrap();
     assert!(status.success(), "a clean exit: {status}");
     // B moves to the surviving instance.
-    let mut sa = two.socket(&a).await;
+    let mut sa = two.watcher(&a).await;
     let _moved = two.socket(&b).await;
     // Offline may be announced twice (by the closing socket and by the instance leaving);
     // what counts is that B comes back online.

@@ -1,6 +1,9 @@
 //! `TestApp`: the real server on a fresh database, with one method per endpoint.
 
-use app::model::{FeedPage, OutgoingMessage, Post, PostDraft, UserId, UserSummary};
+use app::events::WatchPresence;
+use app::model::{
+    FeedPage, OnlineUsers, OutgoingMessage, Post, PostDraft, PresenceWatch, UserId, UserSummary,
+};
 use app::realtime::native::{NativeError, NativeSocket};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
@@ -120,6 +123,8 @@ pub struct TestUser {
 /// The running server.
 pub struct TestApp {
     pub base: String,
+    /// The database it runs on (a second instance may share it).
+    pub database_url: String,
     pub services: server::service::Services,
     http: reqwest::Client,
     sqlite_dir: Option<std::path::PathBuf>,
@@ -154,7 +159,7 @@ impl TestApp {
     pub async fn spawn_with(db: Db, tweak: impl FnOnce(&mut Settings)) -> Self {
         server::telemetry::init_for_tests();
         let (url, sqlite_dir) = fresh_database(db).await;
-        let mut settings = Settings::for_tests(url);
+        let mut settings = Settings::for_tests(url.clone());
         tweak(&mut settings);
         let app = Application::build(settings).await.expect("server builds");
         let base = format!("http://127.0.0.1:{}", app.port());
@@ -166,6 +171,7 @@ impl TestApp {
             .unwrap();
         Self {
             base,
+            database_url: url,
             services,
             http,
             sqlite_dir,
@@ -301,6 +307,18 @@ impl TestApp {
         NativeSocket::connect(&self.base, Some(&user.cookie), Some(&self.base))
             .await
             .expect("socket connects")
+    }
+
+    /// A socket of `user` that watches presence, as a tab showing who is online does,
+    /// and the list its watch was answered with.
+    pub async fn watcher(&self, user: &TestUser) -> (NativeSocket, OnlineUsers) {
+        let mut socket = self.socket(user).await;
+        let online = socket
+            .emit::<WatchPresence>(&PresenceWatch {})
+            .await
+            .expect("the watch is acked")
+            .expect("the watch is accepted");
+        (socket, online)
     }
 
     pub async fn socket_raw(

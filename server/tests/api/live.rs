@@ -3,10 +3,12 @@
 use crate::helpers::*;
 use crate::on_both_databases;
 use app::events::{
-    AddComment, CatchUp, FocusChat, NewComment, NotificationReceived, NotificationsChanged,
-    PostCreated, PresenceChanged, SendMessage,
+    AddComment, CatchUp, FocusChat, MessageReceived, NewComment, NotificationReceived,
+    NotificationsChanged, PostCreated, PresenceChanged, SendMessage, UnwatchPresence,
 };
-use app::model::{ChatFocus, NotificationKind, NotificationPage, SyncReply, SyncRequest};
+use app::model::{
+    ChatFocus, NotificationKind, NotificationPage, PresenceWatch, SyncReply, SyncRequest,
+};
 use serde_json::json;
 use std::time::Duration;
 
@@ -21,6 +23,8 @@ on_both_databases!(
     a_silent_socket_goes_offline_within_the_timeout,
     a_socket_record_left_behind_is_swept,
     blocked_pairs_do_not_see_each_others_presence,
+    presence_goes_only_to_tabs_that_watch_it,
+    a_server_starts_over_the_sockets_of_a_crashed_instance,
     a_reconnect_replays_exactly_the_missed_events_in_order,
     a_gap_beyond_the_window_asks_for_a_reload,
 );
@@ -366,7 +370,7 @@ async fn until_sockets(app: &TestApp, user: &TestUser, n: i64) {
 async fn two_tabs_then_one_then_none(db: Db) {
     let app = TestApp::spawn(db).await;
     let (a, b) = (app.user().await, app.user().await);
-    let mut sa = app.socket(&a).await;
+    let (mut sa, _) = app.watcher(&a).await;
     let mut tab1 = app.socket(&b).await;
     let online = sa.recv_event::<PresenceChanged>(WAIT).await.unwrap();
     assert_eq!((online.user.id, online.online), (b.user.id, true));
@@ -406,7 +410,7 @@ async fn a_silent_socket_goes_offline_within_the_timeout(db: Db) {
     })
     .await;
     let (a, b) = (app.user().await, app.user().await);
-    let mut sa = app.socket(&a).await;
+    let (mut sa, _) = app.watcher(&a).await;
     let sb = app.socket(&b).await;
     let online = sa.recv_event::<PresenceChanged>(WAIT).await.unwrap();
     assert!(online.online);
@@ -443,7 +447,7 @@ async fn a_socket_record_left_behind_is_swept(db: Db) {
     .execute(app.services.db())
     .await
     .unwrap();
-    let mut sa = app.socket(&a).await;
+    let (mut sa, _) = app.watcher(&a).await;
     let change = sa.recv_event::<PresenceChanged>(WAIT).await.unwrap();
     assert_eq!((change.user.id, change.online), (b.user.id, false));
     assert!(online_for(&app, &a).await.is_empty());
@@ -453,7 +457,7 @@ async fn blocked_pairs_do_not_see_each_others_presence(db: Db) {
     let app = TestApp::spawn(db).await;
     let (a, c, d) = (app.user().await, app.user().await, app.user().await);
     app.block(&a, &c).await;
-    let mut sa = app.socket(&a).await;
+    let (mut sa, _) = app.watcher(&a).await;
     let _sc = app.socket(&c).await;
     let _sd = app.socket(&d).await;
     // C connected before D; the first presence change A hears of must be D's.
@@ -461,6 +465,109 @@ async fn blocked_pairs_do_not_see_each_others_presence(db: Db) {
     assert_eq!(first.user.id, d.user.id);
     assert_eq!(online_for(&app, &a).await, vec![d.user.username.clone()]);
     assert!(!online_for(&app, &c).await.contains(&a.user.username));
+}
+
+/// An instance that crashed with users online leaves their sockets behind; the next
+/// server to start sweeps them at its first heartbeat and announces them offline (which
+/// once panicked: the namespace did not exist yet, so no server could start at all).
+async fn a_server_starts_over_the_sockets_of_a_crashed_instance(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (a, b) = (app.user().await, app.user().await);
+    sqlx::query("INSERT INTO instances (id, heartbeat_at) VALUES ('crashed', 0)")
+        .execute(app.services.db())
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO connections (socket_id, instance_id, user_id, connected_at) \
+         VALUES ('ghost', 'crashed', $1, 0)",
+    )
+    .bind(b.user.id.0)
+    .execute(app.services.db())
+    .await
+    .unwrap();
+    assert_eq!(online_for(&app, &a).await, vec![b.user.username.clone()]);
+
+    let settings = server::config::Settings::for_tests(app.database_url.clone());
+    let second = server::startup::Application::build(settings)
+        .await
+        .expect("a server starts over a crashed instance's leftovers");
+    assert!(
+        online_for(&app, &a).await.is_empty(),
+        "the crashed instance's socket was swept"
+    );
+    second.services().db().close().await;
+}
+
+/// Presence changes reach only the tabs that asked for them, from the watch on and until
+/// the unwatch; the watch answers with who is online.
+async fn presence_goes_only_to_tabs_that_watch_it(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (a, b, c) = (app.user().await, app.user().await, app.user().await);
+    let (mut watching, online) = app.watcher(&a).await;
+    assert!(
+        online.users.is_empty(),
+        "nobody else is online yet: {online:?}"
+    );
+    let mut feed_tab = app.socket(&a).await;
+    let _sb = app.socket(&b).await;
+    let change = watching.recv_event::<PresenceChanged>(WAIT).await.unwrap();
+    assert_eq!((change.user.id, change.online), (b.user.id, true));
+
+    // A message reaches both of A's tabs after B's arrival: the tab that does not watch
+    // presence has nothing before it.
+    let (status, body) = app
+        .post(
+            "/api/v1/chat/messages",
+            &b,
+            &json!({"to": a.user.id.0, "client_id": "m1", "text": "hi"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    feed_tab
+        .recv_event::<MessageReceived>(WAIT)
+        .await
+        .expect("the message reaches the other tab");
+    let before = feed_tab.collect_frames(Duration::ZERO).await;
+    assert!(
+        !before.iter().any(|f| f.contains("presence:changed")),
+        "a tab that does not watch got presence: {before:?}"
+    );
+
+    // A later watch starts from the current list.
+    let (_, online) = app.watcher(&a).await;
+    assert_eq!(
+        online.users.iter().map(|u| u.id).collect::<Vec<_>>(),
+        [b.user.id]
+    );
+
+    // After the unwatch, C's arrival does not reach the tab; the next message does.
+    watching
+        .emit::<UnwatchPresence>(&PresenceWatch {})
+        .await
+        .unwrap()
+        .unwrap();
+    let _sc = app.socket(&c).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/chat/messages",
+            &b,
+            &json!({"to": a.user.id.0, "client_id": "m2", "text": "again"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    loop {
+        let message = watching.recv_event::<MessageReceived>(WAIT).await.unwrap();
+        if message.message.client_id == "m2" {
+            break;
+        }
+    }
+    let before = watching.collect_frames(Duration::ZERO).await;
+    assert!(
+        !before
+            .iter()
+            .any(|f| f.contains("presence:changed") && f.contains(&c.user.username)),
+        "an unwatched tab heard of C: {before:?}"
+    );
 }
 
 async fn a_reconnect_replays_exactly_the_missed_events_in_order(db: Db) {
