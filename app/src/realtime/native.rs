@@ -11,11 +11,13 @@ use crate::events::{AckResult, ClientEvent, ServerEvent};
 use futures::{SinkExt, StreamExt};
 use serde_json::Value;
 use std::collections::VecDeque;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 use tokio::time::{Instant, timeout_at};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::{HeaderValue, header};
+pub use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -92,10 +94,20 @@ impl NativeSocket {
         cookie: Option<&str>,
         origin: Option<&str>,
     ) -> Result<Self, NativeError> {
+        Self::connect_tuned(base_http_url, cookie, origin, &Tuning::default()).await
+    }
+
+    /// Like [`connect`](Self::connect), from a chosen source address and with chosen
+    /// websocket buffers (a load generator holding thousands of sockets wants small ones).
+    pub async fn connect_tuned(
+        base_http_url: &str,
+        cookie: Option<&str>,
+        origin: Option<&str>,
+        tuning: &Tuning,
+    ) -> Result<Self, NativeError> {
         let deadline = Instant::now() + CONNECT_TIMEOUT;
-        let mut request = ws_endpoint(base_http_url)?
-            .into_client_request()
-            .map_err(io)?;
+        let url = ws_endpoint(base_http_url)?;
+        let mut request = url.as_str().into_client_request().map_err(io)?;
         for (name, value) in [(header::COOKIE, cookie), (header::ORIGIN, origin)] {
             if let Some(value) = value {
                 let value = HeaderValue::from_str(value)
@@ -103,15 +115,20 @@ impl NativeSocket {
                 request.headers_mut().insert(name, value);
             }
         }
-        let ws = match timeout_at(deadline, tokio_tungstenite::connect_async(request)).await {
+        let upgrade = async {
+            let stream = tcp_connect(&request, tuning.source_ip).await?;
+            tokio_tungstenite::client_async_with_config(request, stream, tuning.websocket)
+                .await
+                .map_err(|e| match e {
+                    tungstenite::Error::Http(response) => NativeError::Rejected {
+                        status: response.status().as_u16(),
+                    },
+                    e => io(e),
+                })
+        };
+        let ws = match timeout_at(deadline, upgrade).await {
             Err(_) => return Err(NativeError::Timeout("the websocket upgrade".into())),
-            Ok(Err(tungstenite::Error::Http(response))) => {
-                return Err(NativeError::Rejected {
-                    status: response.status().as_u16(),
-                });
-            }
-            Ok(Err(e)) => return Err(io(e)),
-            Ok(Ok((ws, _))) => ws,
+            Ok(result) => result?.0,
         };
         let mut socket = Self {
             ws,
@@ -249,6 +266,13 @@ impl NativeSocket {
                 _ => {}
             }
         }
+    }
+
+    /// Hands over the websocket itself, with the frames of the events received and not
+    /// yet claimed, for a caller that reads frames its own way (the load generator).
+    pub fn into_raw(self) -> (WebSocketStream<MaybeTlsStream<TcpStream>>, Vec<String>) {
+        let frames = self.events.into_iter().map(|event| event.frame).collect();
+        (self.ws, frames)
     }
 
     /// Stops answering pings and reading, without closing anything: to the server the
@@ -406,6 +430,56 @@ impl NativeSocket {
 /// (see [`NativeSocket::go_silent`]).
 pub struct SilentSocket {
     _ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+/// How [`NativeSocket::connect_tuned`] opens its connection.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tuning {
+    /// The local address to connect from (several loopback addresses give a load
+    /// generator more source ports); `None` lets the system choose.
+    pub source_ip: Option<IpAddr>,
+    /// Buffer sizes and limits of the websocket; `None` takes tungstenite's defaults.
+    pub websocket: Option<WebSocketConfig>,
+}
+
+async fn tcp_connect(
+    request: &tungstenite::handshake::client::Request,
+    source_ip: Option<IpAddr>,
+) -> Result<MaybeTlsStream<TcpStream>, NativeError> {
+    let uri = request.uri();
+    if uri.scheme_str() != Some("ws") {
+        return Err(NativeError::BadInput(format!(
+            "only ws:// is supported, not {uri}"
+        )));
+    }
+    let host = uri.host().unwrap_or_default().trim_matches(['[', ']']);
+    let port = uri.port_u16().unwrap_or(80);
+    let peers: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|e| NativeError::BadInput(format!("cannot resolve {host}: {e}")))?
+        .collect();
+    let peer = match source_ip {
+        Some(ip) => peers.iter().find(|p| p.is_ipv4() == ip.is_ipv4()),
+        None => peers.first(),
+    }
+    .copied()
+    .ok_or_else(|| NativeError::BadInput(format!("no address for {host}")))?;
+    let socket = if peer.is_ipv4() {
+        TcpSocket::new_v4()
+    } else {
+        TcpSocket::new_v6()
+    }
+    .map_err(transport)?;
+    if let Some(ip) = source_ip {
+        socket.bind(SocketAddr::new(ip, 0)).map_err(transport)?;
+    }
+    let stream = socket.connect(peer).await.map_err(transport)?;
+    stream.set_nodelay(true).map_err(transport)?;
+    Ok(MaybeTlsStream::Plain(stream))
+}
+
+fn transport(e: std::io::Error) -> NativeError {
+    io(tungstenite::Error::Io(e))
 }
 
 fn io(e: tungstenite::Error) -> NativeError {
