@@ -2,6 +2,7 @@
 # make test   the whole suite: setup, fmt, clippy, Rust tests, build, Playwright
 # make e2e    build, then the Playwright suite only
 # make fmt    format the code;  make lint  clippy per crate with its features
+# make bench  release build, then every benchmark against ours and the Node peer (~15 min)
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -16,17 +17,17 @@ export TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
 stage = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help run test e2e fmt lint setup setup-dev fmt-check test-rust build playwright clean
+.PHONY: help run test e2e fmt lint setup setup-dev fmt-check test-rust build playwright bench-smoke bench setup-bench clean
 
 help:
-	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '1,4p'
+	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '1,5p'
 
 run: setup-dev
 	$(call stage,serve on http://127.0.0.1:3000)
 	@mkdir -p data
 	cargo leptos serve
 
-test: setup fmt-check lint test-rust build playwright
+test: setup fmt-check lint test-rust build playwright bench-smoke
 	@printf '\n==> all stages passed\n'
 
 e2e: setup build playwright
@@ -37,6 +38,10 @@ setup:
 
 setup-dev:
 	$(call stage,setup (without browser and services))
+	.ci/setup --no-e2e --no-services --no-bench
+
+setup-bench:
+	$(call stage,setup (Rust tools and the npm packages of bench/node))
 	.ci/setup --no-e2e --no-services
 
 fmt:
@@ -52,6 +57,8 @@ lint:
 	cargo clippy -p app --all-targets --features native-client -- -D warnings
 	$(call stage,clippy: server)
 	cargo clippy -p server --all-targets -- -D warnings
+	$(call stage,clippy: bench)
+	cargo clippy -p bench --all-targets -- -D warnings
 	$(call stage,clippy: frontend (wasm32))
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
@@ -60,6 +67,8 @@ test-rust:
 	cargo test -p app --features native-client
 	$(call stage,cargo test: server (unit + integration))
 	cargo test -p server
+	$(call stage,cargo test: bench (unit))
+	cargo test -p bench
 
 build:
 	$(call stage,cargo leptos build)
@@ -68,6 +77,24 @@ build:
 playwright:
 	$(call stage,playwright (end2end))
 	cd end2end && npx playwright test
+
+# A few hundred clients for seconds against both servers (debug build), so the harness
+# cannot rot; it checks that every event arrived, never how fast.
+bench-smoke:
+	$(call stage,benchmark smoke run (ours and node))
+	ulimit -n "$$(ulimit -Hn)"; cargo run -q -p bench -- --smoke --rounds 1 \
+	  --ours target/debug/server --server-cpu none --out target/bench/smoke.json
+
+# The figures of the README's Performance section: release builds (wasm-opt from npm's
+# binaryen), the server pinned to core 0 and the load generator to core 1.
+bench: setup-bench
+	$(call stage,release build: server and WASM)
+	PATH="$(CURDIR)/bench/node/node_modules/.bin:$$PATH" cargo leptos build --release
+	$(call stage,load generator)
+	cargo build --profile loadgen -p bench
+	$(call stage,benchmark: ours and node alternating)
+	ulimit -n "$$(ulimit -Hn)"; taskset -c 1 target/loadgen/chatty-bench \
+	  --ours target/release/server --server-cpu 0 --readme README.md --out bench/results.json
 
 clean:
 	cargo clean
