@@ -82,7 +82,7 @@ playwright:
 # cannot rot; it checks that every event arrived, never how fast.
 bench-smoke:
 	$(call stage,benchmark smoke run (ours and node))
-	ulimit -n "$$(ulimit -Hn)"; cargo run -q -p bench -- --smoke --rounds 1 \
+	ulimit -n "$$(ulimit -Hn)" 2>/dev/null || true; cargo run -q -p bench -- --smoke --rounds 1 \
 	  --ours target/debug/server --server-cpu none --out target/bench/smoke.json
 
 # The figures of the README's Performance section: release builds (wasm-opt from npm's
@@ -93,7 +93,7 @@ bench: setup-bench
 	$(call stage,load generator)
 	cargo build --profile loadgen -p bench
 	$(call stage,benchmark: ours and node alternating)
-	ulimit -n "$$(ulimit -Hn)"; taskset -c 1 target/loadgen/chatty-bench \
+	ulimit -n "$$(ulimit -Hn)" 2>/dev/null || true; taskset -c 1 target/loadgen/chatty-bench \
 	  --ours target/release/server --server-cpu 0 --readme README.md --out bench/results.json
 
 clean:

@@ -269,7 +269,11 @@ fn machine() -> Machine {
         .find_map(|l| l.strip_prefix("model name"))
         .and_then(|l| l.split_once(':'))
         .map_or("an unknown CPU".into(), |(_, name)| name.trim().to_owned());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    // Not available_parallelism: the load generator itself runs pinned to one core.
+    let cores = cpuinfo
+        .lines()
+        .filter(|l| l.starts_with("processor"))
+        .count();
     Machine {
         cpu: format!("{cpu} ({cores} cores)"),
         cores,

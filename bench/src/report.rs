@@ -111,6 +111,11 @@ fn figures(s: &Suite, wasm_gz_kib: Option<f64>) -> Vec<Figure> {
             at_largest.then_some(Target::AtLeast(100.0)),
         ));
         out.push(fig(
+            format!("fan-out {at}: posts failed or timed out"),
+            f.posts.failed as f64,
+            None,
+        ));
+        out.push(fig(
             format!("fan-out {at}: deliveries per CPU-second"),
             f.delivered as f64 / f.server_cpu_secs.max(1e-3),
             None,

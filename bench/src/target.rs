@@ -98,6 +98,14 @@ impl Server {
         Self::spawn(self.kind, programs, self.users, &self.dir, self.port).await
     }
 
+    /// Stops the server and starts a new process on the same state (and any port): a
+    /// fresh process, its memory untouched by what came before.
+    pub async fn fresh_process(self, programs: &Programs) -> anyhow::Result<Self> {
+        let (kind, users, dir) = (self.kind, self.users, self.dir.clone());
+        self.stop().await?;
+        Self::spawn(kind, programs, users, &dir, 0).await
+    }
+
     /// Asks the process to stop (SIGTERM) and waits for it, at most 30 s.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         let status = Command::new("kill")
