@@ -3,7 +3,7 @@
 // "Mark all read" clears it; the people page's "Online now" follows another user
 // coming and going.
 
-import { createPost, expect, expectPath, openLive, test, uniqueText } from './support';
+import { createPost, expect, expectPath, openLive, postWithText, test, uniqueText } from './support';
 import type { Page } from '@playwright/test';
 
 async function send(page: Page, text: string): Promise<void> {
@@ -123,6 +123,36 @@ test.describe('presence', () => {
     await b.page.close();
     await expect(bOnline).toHaveCount(0);
     await expectNeverReloaded(a.page);
+  });
+
+  test('a tab watches presence only while a page shows it', async ({ newUser }) => {
+    const a = await newUser('a');
+    const sent: string[] = [];
+    const received: string[] = [];
+    a.page.on('websocket', (ws) => {
+      ws.on('framesent', (frame) => sent.push(String(frame.payload)));
+      ws.on('framereceived', (frame) => received.push(String(frame.payload)));
+    });
+    const lastSent = (event: string) =>
+      sent.reduce((last, frame, i) => (frame.includes(`"${event}"`) ? i : last), -1);
+
+    await openLive(a.page, '/people');
+    await expect.poll(() => lastSent('presence:watch')).toBeGreaterThanOrEqual(0);
+
+    // Off to the feed in the app: the last component showing presence goes, and the
+    // tab stops watching.
+    await a.page.getByRole('link', { name: 'Feed', exact: true }).click();
+    await expectPath(a.page, '/');
+    await expect.poll(() => lastSent('presence:unwatch') > lastSent('presence:watch')).toBe(true);
+
+    // B's arrival is no news to A's feed tab: B's post reaches it with nothing about B's
+    // presence before it (one connection delivers in order).
+    const b = await newUser('b');
+    const text = uniqueText('after the unwatch');
+    await createPost(b.page, text);
+    await expect(postWithText(a.page, text)).toHaveCount(1);
+    const presence = received.filter((f) => f.includes('"presence:changed"') && f.includes(b.username));
+    expect(presence, 'presence frames reached a tab that shows none').toEqual([]);
   });
 
   test('the chat pages list who is online and the conversation shows a dot', async ({ newUser }) => {
