@@ -278,8 +278,19 @@ fn machine() -> Machine {
         cpu: format!("{cpu} ({cores} cores)"),
         cores,
         date: command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]).unwrap_or_default(),
-        commit: command_output("git", &["rev-parse", "--short", "HEAD"])
-            .unwrap_or_else(|| "unknown".into()),
+        commit: command_output("git", &["rev-parse", "--short", "HEAD"]).map_or_else(
+            || "unknown".into(),
+            |head| {
+                let dirty =
+                    command_output("git", &["status", "--porcelain", "--untracked-files=no"])
+                        .is_some_and(|changes| !changes.is_empty());
+                if dirty {
+                    format!("{head} with uncommitted changes")
+                } else {
+                    head
+                }
+            },
+        ),
     }
 }
 
