@@ -191,24 +191,10 @@ fn check(suites: &[suite::Suite], smoke: bool) -> anyhow::Result<()> {
         let storm = s.storm.as_ref().context("no storm figures")?;
         if smoke {
             for f in &s.fanout {
-                anyhow::ensure!(
-                    f.posts.failed == 0 && f.delivered == f.expected,
-                    "{name}: fan-out delivered {} of {} ({} posts failed: {:?})",
-                    f.delivered,
-                    f.expected,
-                    f.posts.failed,
-                    f.posts.first_error
-                );
+                all_arrived(name, "fan-out", f.delivered, f.expected, &f.posts)?;
             }
             for t in &s.targeted {
-                anyhow::ensure!(
-                    t.messages.failed == 0 && t.delivered == t.expected,
-                    "{name}: targeted delivered {} of {} ({} messages failed: {:?})",
-                    t.delivered,
-                    t.expected,
-                    t.messages.failed,
-                    t.messages.first_error
-                );
+                all_arrived(name, "targeted", t.delivered, t.expected, &t.messages)?;
             }
             anyhow::ensure!(
                 storm.never_returned == 0,
@@ -221,6 +207,23 @@ fn check(suites: &[suite::Suite], smoke: bool) -> anyhow::Result<()> {
         }
     }
     println!("bench: {} passed, 0 failed", suites.len());
+    Ok(())
+}
+
+/// Every request of a paced run succeeded and every event it caused arrived.
+fn all_arrived(
+    server: &str,
+    what: &str,
+    delivered: u64,
+    expected: u64,
+    requests: &load::Paced,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        requests.failed == 0 && delivered == expected,
+        "{server}: {what} delivered {delivered} of {expected} ({} requests failed: {:?})",
+        requests.failed,
+        requests.first_error
+    );
     Ok(())
 }
 
