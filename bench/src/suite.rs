@@ -235,11 +235,8 @@ pub async fn run(
     // behind (queues, allocator caches) that would count as "per connection".
     let mut fleet = Fleet::new(&server.base, plan.sources.clone());
     for &clients in &plan.clients {
-        let have = fleet.users().len();
         eprintln!("  [{}] {clients} idle clients", kind.name());
-        let connect = fleet
-            .grow(have + 2..clients + 2, Duration::from_secs(300))
-            .await?;
+        let connect = grow_to(&mut fleet, clients).await?;
         settle(&server).await?;
         let before = server.sample()?;
         tokio::time::sleep(Duration::from_secs(plan.idle_secs)).await;
@@ -261,11 +258,8 @@ pub async fn run(
     let mut fleet = Fleet::new(&server.base, plan.sources.clone());
     let mut run = 0u32;
     for &clients in &plan.clients {
-        let have = fleet.users().len();
         eprintln!("  [{}] {clients} clients: connecting", kind.name());
-        fleet
-            .grow(have + 2..clients + 2, Duration::from_secs(300))
-            .await?;
+        grow_to(&mut fleet, clients).await?;
         for &rate in &plan.fanout_rates {
             run += 1;
             eprintln!("  [{}] {clients} clients: fan-out at {rate}/s", kind.name());
@@ -292,9 +286,7 @@ pub async fn run(
 
     eprintln!("  [{}] reconnect storm", kind.name());
     let mut fleet = Fleet::new(&server.base, plan.sources.clone());
-    fleet
-        .grow(2..plan.storm_clients + 2, Duration::from_secs(300))
-        .await?;
+    grow_to(&mut fleet, plan.storm_clients).await?;
     settle(&server).await?;
     let killed = Instant::now();
     server.kill().await?;
@@ -397,6 +389,15 @@ async fn targeted(
         delivered: seen.delivered,
         latency: seen.latency(),
     }
+}
+
+/// Adds clients until the fleet has `clients` of them, all connected; returns how long
+/// that took. Clients are users 2 and up (user 1 writes the posts and messages).
+async fn grow_to(fleet: &mut Fleet, clients: usize) -> anyhow::Result<Duration> {
+    let have = fleet.users().len();
+    fleet
+        .grow(have + 2..clients + 2, Duration::from_secs(300))
+        .await
 }
 
 /// A text of `len` bytes that starts with the marker of `run`, `seq`.

@@ -176,21 +176,13 @@ impl Emitter {
 
     /// Sends the transient event `E` to every socket in `room` (a watched profile, say).
     pub async fn emit_to_room<E: ServerEvent>(&self, room: String, payload: &E::Payload) {
-        debug_assert!(
-            !E::DURABLE,
-            "room events are not replayed; make {} transient",
-            E::NAME
-        );
-        if let Err(err) = self.io.to(room.clone()).emit(E::NAME, payload).await {
-            self.failed.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(event = E::NAME, %room, error = %err, "emit failed");
-        }
+        self.emit_to_room_except::<E>(room, &[], payload).await;
     }
 
     /// Sends the transient event `E` to every socket in `room` but those of `except`.
     pub async fn emit_to_room_except<E: ServerEvent>(
         &self,
-        room: &'static str,
+        room: String,
         except: &[UserId],
         payload: &E::Payload,
     ) {
@@ -200,7 +192,8 @@ impl Emitter {
             E::NAME
         );
         let except: Vec<String> = except.iter().copied().map(user_room).collect();
-        if let Err(err) = self.io.to(room).except(except).emit(E::NAME, payload).await {
+        let to = self.io.to(room.clone()).except(except);
+        if let Err(err) = to.emit(E::NAME, payload).await {
             self.failed.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(event = E::NAME, %room, error = %err, "emit failed");
         }

@@ -315,7 +315,7 @@ impl Services {
         except.push(id);
         self.emitter()
             .emit_to_room_except::<PresenceChanged>(
-                crate::realtime::PRESENCE_ROOM,
+                crate::realtime::PRESENCE_ROOM.into(),
                 &except,
                 &payload,
             )

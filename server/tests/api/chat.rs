@@ -74,14 +74,7 @@ async fn messages_reach_only_the_two_participants(db: Db) {
     );
 
     // B answers over HTTP; A gets it live; C still nothing; C cannot read the conversation.
-    let (status, reply) = app
-        .post(
-            "/api/v1/chat/messages",
-            &b,
-            &json!({"to": a.user.id.0, "client_id": "r1", "text": "hi A"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{reply}");
+    app.send_message(&b, &a, "r1", "hi A").await;
     assert_eq!(
         sa.recv_event::<MessageReceived>(WAIT)
             .await

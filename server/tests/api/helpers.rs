@@ -321,6 +321,13 @@ impl TestApp {
         (socket, online)
     }
 
+    /// `from` sends `to` a chat message over HTTP; asserts it was stored (201).
+    pub async fn send_message(&self, from: &TestUser, to: &TestUser, client_id: &str, text: &str) {
+        let body = json!({"to": to.user.id.0, "client_id": client_id, "text": text});
+        let (status, reply) = self.post("/api/v1/chat/messages", from, &body).await;
+        assert_eq!(status, 201, "{reply}");
+    }
+
     pub async fn socket_raw(
         &self,
         cookie: Option<&str>,

@@ -515,14 +515,7 @@ async fn presence_goes_only_to_tabs_that_watch_it(db: Db) {
 
     // A message reaches both of A's tabs after B's arrival: the tab that does not watch
     // presence has nothing before it.
-    let (status, body) = app
-        .post(
-            "/api/v1/chat/messages",
-            &b,
-            &json!({"to": a.user.id.0, "client_id": "m1", "text": "hi"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
+    app.send_message(&b, &a, "m1", "hi").await;
     feed_tab
         .recv_event::<MessageReceived>(WAIT)
         .await
@@ -547,14 +540,7 @@ async fn presence_goes_only_to_tabs_that_watch_it(db: Db) {
         .unwrap()
         .unwrap();
     let _sc = app.socket(&c).await;
-    let (status, body) = app
-        .post(
-            "/api/v1/chat/messages",
-            &b,
-            &json!({"to": a.user.id.0, "client_id": "m2", "text": "again"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
+    app.send_message(&b, &a, "m2", "again").await;
     loop {
         let message = watching.recv_event::<MessageReceived>(WAIT).await.unwrap();
         if message.message.client_id == "m2" {
