@@ -2,7 +2,8 @@
 
 use super::reactions::ReactionBar;
 use super::time::format_utc;
-use crate::api::{RemovePost, UpdatePost};
+use crate::api::{remove_post, update_post};
+use crate::error::ApiError;
 use crate::events::ReactionState;
 use crate::model::{POST_TEXT_MAX, Post, PostDraft, Privacy, UserId};
 use leptos::prelude::*;
@@ -22,42 +23,52 @@ pub fn PostCard(
     let mine = move || me.get() == Some(author.id);
     let editing = RwSignal::new(false);
     let draft = RwSignal::new(String::new());
-    let update = ServerAction::<UpdatePost>::new();
-    let remove = ServerAction::<RemovePost>::new();
-
-    Effect::new(move |_| {
-        if let Some(Ok(p)) = update.value().get() {
-            editing.set(false);
-            on_changed.run(p);
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = remove.value().get() {
-            on_removed.run(post.get_untracked());
-        }
-    });
+    // Two plain signals rather than two server actions and their effects: a feed renders
+    // many cards, and each reactive node is paid for on every server render.
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<ApiError>);
+    let settle = move |result: Result<(), ApiError>| {
+        failure.set(result.err());
+        busy.set(false);
+    };
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
         let p = post.get_untracked();
-        let text = draft.get_untracked();
-        update.dispatch(UpdatePost {
-            id,
-            draft: PostDraft {
-                text,
-                color: p.color,
-                feeling: p.feeling,
-                privacy: p.privacy,
-            },
+        let draft = PostDraft {
+            text: draft.get_untracked(),
+            color: p.color,
+            feeling: p.feeling,
+            privacy: p.privacy,
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = update_post(id, draft).await.map(|p| {
+                editing.set(false);
+                on_changed.run(p);
+            });
+            settle(result);
+        });
+    };
+    let delete = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = remove_post(id)
+                .await
+                .map(|()| on_removed.run(post.get_untracked()));
+            settle(result);
         });
     };
     let error = move || {
-        let e = update
-            .value()
+        failure
             .get()
-            .and_then(Result::err)
-            .or_else(|| remove.value().get().and_then(Result::err));
-        e.map(|e| view! { <p class="form-error" role="alert">{e.message}</p> })
+            .map(|e| view! { <p class="form-error" role="alert">{e.message}</p> })
     };
     let feeling = move || {
         post.with(|p| p.feeling).map(|f| view! { <span class="feeling">{format!(" is feeling {} {}", f.emoji(), f.as_str())}</span> })
@@ -97,8 +108,8 @@ pub fn PostCard(
                         <button class="button ghost small" type="button" aria-label="Edit post"
                             on:click=move |_| { draft.set(post.with_untracked(|p| p.text.clone())); editing.set(true); }>"Edit"</button>
                         <button class="button ghost small danger" type="button" aria-label="Delete post"
-                            disabled=move || remove.pending().get()
-                            on:click=move |_| { remove.dispatch(RemovePost { id }); }>"Delete"</button>
+                            disabled=move || busy.get()
+                            on:click=delete>"Delete"</button>
                     </div>
                 </Show>
             </header>
@@ -110,7 +121,7 @@ pub fn PostCard(
                     <textarea id=format!("edit-{}", id.0) aria-label="Edit text" rows="3" maxlength=POST_TEXT_MAX.to_string()
                         prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
                     <div class="row">
-                        <button class="button primary small" type="submit" disabled=move || update.pending().get()>"Save"</button>
+                        <button class="button primary small" type="submit" disabled=move || busy.get()>"Save"</button>
                         <button class="button ghost small" type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
                     </div>
                 </form>

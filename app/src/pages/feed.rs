@@ -22,10 +22,15 @@ pub fn FeedPage() -> impl IntoView {
     view! {
         <Title text="Feed · Chatty"/>
         <Suspense fallback=FeedSkeleton>
-            {move || first.get().map(|page| match page {
-                Ok(page) => view! { <PostList initial=page source=Source::Home composer=true/> }.into_any(),
-                Err(err) if err.code == ErrorCode::Unauthorized => view! { <Redirect path="/signin"/> }.into_any(),
-                Err(err) => view! { <LoadError error=err/> }.into_any(),
+            // A `Suspend`, not a closure over `first.get()`: server rendering walks a
+            // closure's view once to find resources and again to render it, building
+            // every post card twice. The resource never refetches, so nothing is lost.
+            {Suspend::new(async move {
+                match first.await {
+                    Ok(page) => view! { <PostList initial=page source=Source::Home composer=true/> }.into_any(),
+                    Err(err) if err.code == ErrorCode::Unauthorized => view! { <Redirect path="/signin"/> }.into_any(),
+                    Err(err) => view! { <LoadError error=err/> }.into_any(),
+                }
             })}
         </Suspense>
     }
@@ -99,7 +104,7 @@ pub fn apply_reaction(posts: &mut [Post], state: ReactionState) {
 #[component]
 pub fn PostList(initial: Page, source: Source, #[prop(optional)] composer: bool) -> impl IntoView {
     let user = expect_context::<CurrentUser>();
-    let me = Signal::derive(move || user.get().map(|u| u.id));
+    let me: Signal<Option<UserId>> = Memo::new(move |_| user.get().map(|u| u.id)).into();
     let posts = RwSignal::new(initial.posts);
     let next = RwSignal::new(initial.next_before);
     let loading_more = RwSignal::new(false);
@@ -185,10 +190,16 @@ pub fn PostList(initial: Page, source: Source, #[prop(optional)] composer: bool)
                 {
                     let initial = posts.with_untracked(|v| v.iter().find(|p| p.id == id).cloned());
                     initial.map(|initial| {
-                        let post = Signal::derive(move || {
-                            posts.with(|v| v.iter().find(|p| p.id == id).cloned()).unwrap_or_else(|| initial.clone())
+                        // The card's own signal, kept in step with the list: a card reads its
+                        // post a few dozen times per render, and a signal is the cheapest read
+                        // (effects never run on the server, so rendering pays nothing more).
+                        let post = RwSignal::new(initial);
+                        Effect::new(move |_| {
+                            if let Some(next) = posts.with(|v| v.iter().find(|p| p.id == id).cloned()) {
+                                post.maybe_update(|p| std::mem::replace(p, next.clone()) != next);
+                            }
                         });
-                        view! { <PostCard post=post me=me on_changed=on_changed on_removed=on_removed on_reacted=on_reacted/> }
+                        view! { <PostCard post=post.into() me=me on_changed=on_changed on_removed=on_removed on_reacted=on_reacted/> }
                     })
                 }
             </For>
