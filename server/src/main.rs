@@ -2,6 +2,9 @@
 
 use server::{config::Settings, startup::Application, telemetry};
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     telemetry::init();
