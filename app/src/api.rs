@@ -6,16 +6,20 @@ use crate::events::ReactionState;
 use crate::model::{
     ChatOpen, Comment, CommentId, CommentPage, ConversationId, ConversationSummary, FeedPage,
     MessageId, MessagePage, NotificationId, NotificationPage, NotificationSettings, OnlineUsers,
-    PeoplePage, Post, PostDraft, PostId, Profile, ProfileInfo, ReactionKind, Reactor, UserCard,
-    UserId, UserSummary,
+    PeoplePage, Post, PostDraft, PostId, Profile, ProfileInfo, ReactionKind, Reactor, SessionInfo,
+    UserCard, UserId, UserSummary,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-/// The signed-in user, if any.
+/// The signed-in user, if any, with their unread counts: what every page's header needs.
 #[server]
-pub async fn current_user() -> Result<Option<UserSummary>, ApiError> {
-    Ok(ssr::viewer().await?.map(|v| v.user))
+pub async fn load_session() -> Result<SessionInfo, ApiError> {
+    // Every page asks, signed in or not: without a session there is nothing unread.
+    match ssr::viewer().await? {
+        Some(viewer) => ssr::fail_with_status(ssr::backend()?.session_info(viewer).await),
+        None => Ok(SessionInfo::default()),
+    }
 }
 
 /// Creates an account, signs it in (sets the session cookie) and returns the user.
@@ -223,16 +227,6 @@ pub async fn load_messages(
     ssr::fail_with_status(ssr::backend()?.messages(&viewer, id, before).await)
 }
 
-/// The viewer's unread message total (0 when signed out).
-#[server(input = Json)]
-pub async fn load_unread() -> Result<i64, ApiError> {
-    // Every page asks, signed in or not: without a session there is nothing unread.
-    match ssr::viewer().await? {
-        Some(viewer) => ssr::fail_with_status(ssr::backend()?.unread_total(&viewer).await),
-        None => Ok(0),
-    }
-}
-
 /// A page of the viewer's notifications, newest first.
 #[server(input = Json)]
 pub async fn load_notifications(
@@ -302,7 +296,7 @@ pub async fn load_online() -> Result<OnlineUsers, ApiError> {
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use crate::error::ApiError;
-    use crate::service::{SharedBackend, Viewer};
+    use crate::service::{SharedBackend, Viewer, ViewerCache};
     use http::{HeaderValue, StatusCode, header};
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
@@ -315,13 +309,20 @@ pub(crate) mod ssr {
     }
 
     pub async fn viewer() -> Result<Option<Viewer>, ApiError> {
-        let cookie = use_context::<http::request::Parts>().and_then(|p| {
-            p.headers
-                .get(header::COOKIE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        });
-        fail_with_status(backend()?.viewer(cookie.as_deref()).await)
+        let lookup = async {
+            let cookie = use_context::<http::request::Parts>().and_then(|p| {
+                p.headers
+                    .get(header::COOKIE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            });
+            backend()?.viewer(cookie.as_deref()).await
+        };
+        let viewer = match use_context::<ViewerCache>() {
+            Some(cache) => cache.get_or_lookup(lookup).await,
+            None => lookup.await,
+        };
+        fail_with_status(viewer)
     }
 
     pub async fn require_viewer() -> Result<Viewer, ApiError> {

@@ -3,7 +3,7 @@
 
 use crate::components::{header::Header, presence::Presence};
 use crate::events::{NotificationReceived, NotificationsChanged};
-use crate::model::UserSummary;
+use crate::model::{SessionInfo, UserSummary};
 use crate::pages::{
     chat::{ChatListPage, ConversationPage},
     feed::FeedPage,
@@ -45,37 +45,41 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The signed-in user (loaded once per page load), shared through context.
+/// The signed-in user and their unread counts, loaded once per page load in one
+/// request and shared through context (live changes to the counts come by socket).
 #[derive(Clone, Copy)]
-pub struct CurrentUser(pub Resource<Result<Option<UserSummary>, crate::error::ApiError>>);
+pub struct CurrentUser(pub Resource<Result<SessionInfo, crate::error::ApiError>>);
 
 impl CurrentUser {
     /// The user, once loaded and if signed in.
     pub fn get(&self) -> Option<UserSummary> {
-        self.0.get().and_then(Result::ok).flatten()
+        self.0
+            .with(|s| s.as_ref().and_then(|s| s.as_ref().ok()?.user.clone()))
+    }
+
+    /// An unread count as the page was loaded (tracked), 0 until then.
+    pub fn unread_at_load(&self, count: impl Fn(&SessionInfo) -> i64) -> i64 {
+        self.0
+            .with(|s| s.as_ref().and_then(|s| s.as_ref().ok().map(&count)))
+            .unwrap_or(0)
     }
 }
-
-/// The unread message total as the page was loaded (live changes come by socket).
-#[derive(Clone, Copy)]
-pub struct UnreadAtLoad(pub Resource<Result<i64, crate::error::ApiError>>);
 
 /// The viewer's unread notification count: as the page was loaded, then live from
 /// `notification:new` and `notification:changed` (counted from storage, so every tab
 /// agrees).
 #[derive(Clone, Copy)]
 pub struct UnreadNotifications {
-    at_load: Resource<Result<i64, crate::error::ApiError>>,
+    session: CurrentUser,
     live: RwSignal<Option<i64>>,
     state: Signal<ConnState>,
 }
 
 impl UnreadNotifications {
-    /// Creates the count, its resource and its listeners, and puts it in context.
-    /// Call it once, in `App`, always at the same point (it creates a resource).
-    fn provide(socket: &SocketClient) {
+    /// Creates the count and its listeners, and puts it in context.
+    fn provide(session: CurrentUser, socket: &SocketClient) {
         let count = Self {
-            at_load: Resource::new(|| (), |_| crate::api::load_unread_notifications()),
+            session,
             live: RwSignal::new(None),
             state: socket.state(),
         };
@@ -101,8 +105,7 @@ impl UnreadNotifications {
     pub fn get(&self) -> i64 {
         self.live
             .get()
-            .or_else(|| self.at_load.get().and_then(Result::ok))
-            .unwrap_or(0)
+            .unwrap_or_else(|| self.session.unread_at_load(|s| s.unread_notifications))
     }
 
     /// The count a server function answered with. While the live connection is up its
@@ -120,16 +123,12 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     // Resources are matched to the server's serialized values by creation order: create
     // the ones every page shares here, before any page's, in the same order everywhere.
-    let user = CurrentUser(Resource::new(|| (), |_| crate::api::current_user()));
+    let user = CurrentUser(Resource::new(|| (), |_| crate::api::load_session()));
     provide_context(user);
-    provide_context(UnreadAtLoad(Resource::new(
-        || (),
-        |_| crate::api::load_unread(),
-    )));
     let socket = SocketClient::connect();
     provide_context(socket.clone());
-    // Both create a resource: keep them here, after the two above, in this order.
-    UnreadNotifications::provide(&socket);
+    UnreadNotifications::provide(user, &socket);
+    // It creates a resource: keep it here, after the one above.
     Presence::provide(&socket);
     mark_document(socket);
 

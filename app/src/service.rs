@@ -7,9 +7,25 @@ use crate::model::{
     ChatOpen, Comment, CommentDraft, CommentId, CommentPage, ConversationId, ConversationSummary,
     FeedPage, MessageId, MessagePage, NotificationId, NotificationPage, NotificationSettings,
     OnlineUsers, PeoplePage, Post, PostDraft, PostId, Profile, ProfileInfo, ReactionKind, Reactor,
-    SignInForm, SignUpForm, UserCard, UserId, UserSummary,
+    SessionInfo, SignInForm, SignUpForm, UserCard, UserId, UserSummary,
 };
 use std::sync::Arc;
+
+/// The viewer of the request being served, looked up once however many server functions
+/// a page render calls (each of a page's resources asks). The server provides a fresh
+/// one in every request's context.
+#[derive(Clone, Default)]
+pub struct ViewerCache(Arc<tokio::sync::OnceCell<Option<Viewer>>>);
+
+impl ViewerCache {
+    /// The cached viewer, or `lookup`'s answer (kept only when it succeeded).
+    pub async fn get_or_lookup<F>(&self, lookup: F) -> Result<Option<Viewer>, ApiError>
+    where
+        F: Future<Output = Result<Option<Viewer>, ApiError>>,
+    {
+        self.0.get_or_try_init(|| lookup).await.cloned()
+    }
+}
 
 /// The signed-in user behind a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,8 +144,8 @@ pub trait Backend: Send + Sync + 'static {
         id: ConversationId,
         before: Option<MessageId>,
     ) -> Result<MessagePage, ApiError>;
-    /// The viewer's unread message total.
-    async fn unread_total(&self, viewer: &Viewer) -> Result<i64, ApiError>;
+    /// The viewer with their unread message and notification counts.
+    async fn session_info(&self, viewer: Viewer) -> Result<SessionInfo, ApiError>;
     /// A page of the viewer's notifications.
     async fn notifications(
         &self,

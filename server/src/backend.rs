@@ -9,7 +9,8 @@ use app::{
         ChatOpen, Comment, CommentDraft, CommentId, CommentPage, ConversationId,
         ConversationSummary, FeedPage, MessageId, MessagePage, NotificationId, NotificationPage,
         NotificationSettings, OnlineUsers, PeoplePage, Post, PostDraft, PostId, Profile,
-        ProfileInfo, ReactionKind, Reactor, SignInForm, SignUpForm, UserCard, UserId, UserSummary,
+        ProfileInfo, ReactionKind, Reactor, SessionInfo, SignInForm, SignUpForm, UserCard, UserId,
+        UserSummary,
     },
     service::{Backend, NewSession, Viewer},
 };
@@ -208,8 +209,8 @@ impl Backend for Services {
             .await
             .map_err(|e| e.into_api())
     }
-    async fn unread_total(&self, viewer: &Viewer) -> Result<i64, ApiError> {
-        Services::unread_total(self, viewer)
+    async fn session_info(&self, viewer: Viewer) -> Result<SessionInfo, ApiError> {
+        Services::session_info(self, viewer)
             .await
             .map_err(|e| e.into_api())
     }

@@ -8,7 +8,7 @@ use crate::{
     realtime::{self, Emitter, cluster::Bus},
     service::Services,
 };
-use app::service::SharedBackend;
+use app::service::{SharedBackend, ViewerCache};
 use axum::{Router, extract::Request, middleware::Next};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -74,7 +74,10 @@ impl Application {
         let leptos_options = leptos_options(&settings, addr);
         let routes = generate_route_list(app::App);
         let backend: SharedBackend = Arc::new(services.clone());
-        let context = move || provide_context(backend.clone());
+        let context = move || {
+            provide_context(backend.clone());
+            provide_context(ViewerCache::default());
+        };
         let pages = Router::new()
             .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
                 let options = leptos_options.clone();

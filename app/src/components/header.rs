@@ -53,15 +53,14 @@ pub fn Header() -> impl IntoView {
 /// `chat:unread` events (computed from storage, so every tab agrees).
 #[component]
 fn UnreadBadge() -> impl IntoView {
-    let initial = expect_context::<crate::root::UnreadAtLoad>().0;
+    let session = expect_context::<CurrentUser>();
     let live = RwSignal::new(None::<i64>);
     expect_context::<SocketClient>()
         .on::<crate::events::UnreadChanged>(move |u| live.set(Some(u.total)))
         .until_cleanup();
     let total = move || {
         live.get()
-            .or_else(|| initial.get().and_then(Result::ok))
-            .unwrap_or(0)
+            .unwrap_or_else(|| session.unread_at_load(|s| s.unread_messages))
     };
     // Rendered inside the header's Transition, which waits for the resource.
     move || {

@@ -5,7 +5,7 @@
 //! of a tab that shows presence sends `presence:watch` (its ack is the current list), the
 //! last one to go sends `presence:unwatch`. A tab showing no presence gets none.
 
-use crate::api::{current_user, load_online};
+use crate::api::load_online;
 use crate::error::ApiError;
 use crate::events::{PresenceChanged, WatchPresence};
 use crate::model::{OnlineUsers, PresenceChange, PresenceWatch, UserId, UserSummary};
@@ -33,18 +33,19 @@ impl Presence {
     /// Creates the store, its resource and its listeners, and puts it in context.
     /// Call it once, in `App`, always at the same point (it creates a resource).
     pub fn provide(socket: &SocketClient) {
+        let me = expect_context::<CurrentUser>();
         let at_load = Resource::new(
             || (),
-            |_| async move {
+            move |_| async move {
                 // Signed out there is nobody to show (and asking would fail the page).
-                match current_user().await? {
+                match me.0.await?.user {
                     Some(_) => load_online().await,
                     None => Ok(OnlineUsers::default()),
                 }
             },
         );
         let presence = Presence {
-            me: expect_context::<CurrentUser>(),
+            me,
             socket: StoredValue::new(socket.clone()),
             at_load,
             live: RwSignal::new(None),

@@ -28,6 +28,18 @@ pub struct UserSummary {
     pub username: String,
 }
 
+/// Who is signed in and what awaits them, as a page loads: what every page's header
+/// shows, in one request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// The signed-in user; `None` when signed out.
+    pub user: Option<UserSummary>,
+    /// Unread chat messages (0 when signed out).
+    pub unread_messages: i64,
+    /// Unread notifications (0 when signed out).
+    pub unread_notifications: i64,
+}
+
 /// Who may see a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]

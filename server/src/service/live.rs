@@ -16,8 +16,8 @@ use app::{
     },
     model::{
         ConversationId, NOTIFICATION_PAGE_SIZE, NotificationId, NotificationKind, NotificationPage,
-        NotificationSettings, OnlineUsers, PresenceChange, ReplayedEvent, ResyncHint, SyncReply,
-        UserId, UserSummary,
+        NotificationSettings, OnlineUsers, PresenceChange, ReplayedEvent, ResyncHint, SessionInfo,
+        SyncReply, UserId, UserSummary,
     },
     service::Viewer,
 };
@@ -188,6 +188,17 @@ impl Services {
             items,
             next_before,
             unread,
+        })
+    }
+
+    /// The viewer with both unread counts, read on one connection (every page's header).
+    pub async fn session_info(&self, viewer: Viewer) -> Result<SessionInfo> {
+        let mut conn = self.db().acquire().await?;
+        let me = viewer.user.id;
+        Ok(SessionInfo {
+            unread_messages: store::chat::unread_total(&mut conn, me).await?,
+            unread_notifications: store::notifications::unread_count(&mut conn, me).await?,
+            user: Some(viewer.user),
         })
     }
 
