@@ -58,10 +58,11 @@ pub fn PostCard(
             return;
         }
         busy.set(true);
+        // Read now: the live `post:deleted` may remove this card (and dispose its
+        // signals) before the answer arrives. Setting a disposed signal is a no-op.
+        let removed = post.get_untracked();
         leptos::task::spawn_local(async move {
-            let result = remove_post(id)
-                .await
-                .map(|()| on_removed.run(post.get_untracked()));
+            let result = remove_post(id).await.map(|()| on_removed.run(removed));
             settle(result);
         });
     };
