@@ -25,7 +25,7 @@ help:
 run: setup-dev
 	$(call stage,serve on http://127.0.0.1:3000)
 	@mkdir -p data
-	cargo leptos serve
+	cargo leptos serve --split
 
 test: setup fmt-check lint test-rust build playwright bench-smoke
 	@printf '\n==> all stages passed\n'
@@ -70,9 +70,11 @@ test-rust:
 	$(call stage,cargo test: bench (unit))
 	cargo test -p bench
 
+# --split: every page but the feed is a lazy route in a WASM chunk of its own; a build
+# without it would not load those pages.
 build:
-	$(call stage,cargo leptos build)
-	cargo leptos build
+	$(call stage,cargo leptos build --split)
+	cargo leptos build --split
 
 playwright:
 	$(call stage,playwright (end2end))
@@ -89,7 +91,7 @@ bench-smoke:
 # binaryen), the server pinned to core 0 and the load generator to core 1.
 bench: setup-bench
 	$(call stage,release build: server and WASM)
-	PATH="$(CURDIR)/bench/node/node_modules/.bin:$$PATH" cargo leptos build --release
+	PATH="$(CURDIR)/bench/node/node_modules/.bin:$$PATH" cargo leptos build --release --split
 	$(call stage,load generator)
 	cargo build --profile loadgen -p bench
 	$(call stage,benchmark: ours and node alternating)

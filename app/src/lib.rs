@@ -14,4 +14,6 @@ mod root;
 #[cfg(feature = "ssr")]
 pub mod service;
 
+#[cfg(feature = "hydrate")]
+pub use root::mark_hydrated;
 pub use root::{App, shell};

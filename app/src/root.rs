@@ -5,22 +5,18 @@ use crate::components::{header::Header, presence::Presence};
 use crate::events::{NotificationReceived, NotificationsChanged};
 use crate::model::{SessionInfo, UserSummary};
 use crate::pages::{
-    chat::{ChatListPage, ConversationPage},
     feed::FeedPage,
+    lazy::{
+        ChatListRoute, ConversationRoute, NotificationsRoute, PeopleRoute, PostRoute, ProfileRoute,
+        SettingsRoute, SignInRoute, SignUpRoute,
+    },
     not_found::NotFound,
-    notifications::NotificationsPage,
-    people::PeoplePage,
-    post::PostPage,
-    profile::ProfilePage,
-    settings::SettingsPage,
-    sign_in::SignInPage,
-    sign_up::SignUpPage,
 };
 use crate::realtime::{ConnState, SocketClient};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -130,7 +126,7 @@ pub fn App() -> impl IntoView {
     UnreadNotifications::provide(user, &socket);
     // It creates a resource: keep it here, after the one above.
     Presence::provide(&socket);
-    mark_document(socket);
+    mark_socket_state(socket);
 
     view! {
         <Stylesheet id="leptos" href="/pkg/app.css"/>
@@ -140,38 +136,31 @@ pub fn App() -> impl IntoView {
             <main class="page">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=FeedPage ssr=SsrMode::Async/>
-                    <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
-                    <Route path=path!("/posts/:id") view=PostPage ssr=SsrMode::Async/>
-                    <Route path=path!("/u/:username") view=ProfilePage ssr=SsrMode::Async/>
-                    <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async/>
-                    <Route path=path!("/chat") view=ChatListPage ssr=SsrMode::Async/>
-                    <Route path=path!("/chat/:username") view=ConversationPage ssr=SsrMode::Async/>
-                    <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
+                    // The feed ships in the main bundle; every other page in its own chunk.
+                    <Route path=path!("/signin") view={Lazy::<SignInRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/signup") view={Lazy::<SignUpRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/posts/:id") view={Lazy::<PostRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/u/:username") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/people") view={Lazy::<PeopleRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/chat") view={Lazy::<ChatListRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/chat/:username") view={Lazy::<ConversationRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
     }
 }
 
-/// Tells tests (and CSS) facts instead of making them guess: `data-hydrated` once
-/// hydrated, `data-socket` with the live connection's state.
-fn mark_document(socket: SocketClient) {
+/// Tells tests (and CSS) the live connection's state as `data-socket` on `<html>`,
+/// instead of making them guess.
+fn mark_socket_state(socket: SocketClient) {
     #[cfg(feature = "hydrate")]
     {
-        let html = || leptos::prelude::document().document_element();
-        Effect::new(move |_| {
-            if let Some(el) = html()
-                && let Err(err) = el.set_attribute("data-hydrated", "true")
-            {
-                leptos::logging::warn!("cannot mark the document hydrated: {err:?}");
-            }
-        });
         let state = socket.state();
         Effect::new(move |_| {
             let state = state.get();
-            if let Some(el) = html()
+            if let Some(el) = leptos::prelude::document().document_element()
                 && let Err(err) = el.set_attribute("data-socket", state.as_str())
             {
                 leptos::logging::warn!("cannot mark the socket state: {err:?}");
@@ -180,4 +169,16 @@ fn mark_document(socket: SocketClient) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = socket;
+}
+
+/// Marks `<html>` with `data-hydrated` once the page is hydrated (called by the browser
+/// entry point when hydration, lazy route chunk included, has finished), so tests wait
+/// for that fact instead of guessing.
+#[cfg(feature = "hydrate")]
+pub fn mark_hydrated() {
+    if let Some(el) = leptos::prelude::document().document_element()
+        && let Err(err) = el.set_attribute("data-hydrated", "true")
+    {
+        leptos::logging::warn!("cannot mark the document hydrated: {err:?}");
+    }
 }

@@ -46,6 +46,35 @@ test.describe('feed', () => {
     }
   });
 
+  test('the feed downloads only the main bundle; another page fetches its own chunk', async ({
+    browser,
+    baseURL,
+    newUser,
+  }) => {
+    const a = await newUser('a');
+    const fresh = await browser.newContext({ baseURL, storageState: await a.context.storageState() });
+    try {
+      const page = await fresh.newPage();
+      const wasm: string[] = [];
+      page.on('request', (r) => {
+        const path = new URL(r.url()).pathname;
+        if (path.endsWith('.wasm')) wasm.push(path.split('/').pop() ?? path);
+      });
+
+      await page.goto('/');
+      await expectOnFeed(page, a.username);
+      expect(wasm).toEqual(['app.wasm']);
+
+      await page.getByRole('link', { name: 'People', exact: true }).click();
+      await expectPath(page, '/people');
+      await expect(page).toHaveTitle('People · Chatty');
+      await expect(page.getByRole('heading', { name: 'Everyone' })).toBeVisible();
+      expect(wasm.some((name) => name.startsWith('split_'))).toBe(true);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test('a post, its edit and its deletion reach another user live', async ({ newUser }) => {
     const a = await newUser('a');
     const b = await newUser('b');

@@ -3,6 +3,7 @@
 pub mod auth_form;
 pub mod chat;
 pub mod feed;
+pub mod lazy;
 pub mod not_found;
 pub mod notifications;
 pub mod people;
