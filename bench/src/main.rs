@@ -227,20 +227,28 @@ fn all_arrived(
     Ok(())
 }
 
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, Default, serde::Serialize)]
 struct WasmSize {
+    /// What the feed page downloads: the main module, its JS and the split loader.
     files: Vec<String>,
     raw: u64,
     gzipped: u64,
+    /// The other pages' lazy chunks (`--split`), fetched only when such a page opens.
+    lazy_files: usize,
+    lazy_raw: u64,
+    lazy_gzipped: u64,
 }
 
-/// The WASM and JS the browser downloads, raw and gzipped (level 9, as served).
+/// A file `cargo leptos build --split` makes for a lazy route (or code shared only by
+/// lazy routes), which the feed page does not load.
+fn is_lazy_chunk(name: &str) -> bool {
+    name.starts_with("split_") || name.starts_with("chunk_")
+}
+
+/// The WASM and JS in `pkg`, raw and gzipped (level 9, as served): the feed page's share
+/// and, apart, the lazy chunks of the other pages.
 fn wasm_size(pkg: &Path) -> Option<WasmSize> {
-    let mut size = WasmSize {
-        files: Vec::new(),
-        raw: 0,
-        gzipped: 0,
-    };
+    let mut size = WasmSize::default();
     for entry in std::fs::read_dir(pkg).ok()?.flatten() {
         let path = entry.path();
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
@@ -250,9 +258,17 @@ fn wasm_size(pkg: &Path) -> Option<WasmSize> {
         let bytes = std::fs::read(&path).ok()?;
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         gz.write_all(&bytes).ok()?;
-        size.gzipped += gz.finish().ok()?.len() as u64;
-        size.raw += bytes.len() as u64;
-        size.files.push(path.display().to_string());
+        let gzipped = gz.finish().ok()?.len() as u64;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if is_lazy_chunk(name) {
+            size.lazy_files += 1;
+            size.lazy_raw += bytes.len() as u64;
+            size.lazy_gzipped += gzipped;
+        } else {
+            size.raw += bytes.len() as u64;
+            size.gzipped += gzipped;
+            size.files.push(path.display().to_string());
+        }
     }
     (!size.files.is_empty()).then_some(size)
 }
@@ -332,4 +348,33 @@ fn update_readme(path: &Path, table: &str) -> anyhow::Result<()> {
     let updated = format!("{}{README_START}\n{table}{}", &text[..start], &text[end..]);
     std::fs::write(path, updated)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_feed_page_size_leaves_out_the_lazy_chunks() {
+        let pkg = std::env::temp_dir().join(format!("chatty-bench-pkg-{}", std::process::id()));
+        std::fs::create_dir_all(&pkg).unwrap();
+        for (name, len) in [
+            ("app.wasm", 4000),
+            ("app.js", 1000),
+            ("__wasm_split.abc.js", 100),
+            ("split___abc_route_view_1.wasm", 3000),
+            ("chunk_0.wasm", 2000),
+            ("__wasm_split_manifest.json", 50),
+            ("app.css", 500),
+        ] {
+            std::fs::write(pkg.join(name), vec![b'a'; len]).unwrap();
+        }
+        let size = wasm_size(&pkg).unwrap();
+        std::fs::remove_dir_all(&pkg).unwrap();
+        assert_eq!(size.raw, 5100);
+        assert_eq!(size.files.len(), 3);
+        assert_eq!((size.lazy_files, size.lazy_raw), (2, 5000));
+        assert!(size.gzipped > 0 && size.gzipped < size.raw);
+        assert!(size.lazy_gzipped > 0);
+    }
 }
