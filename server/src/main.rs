@@ -2,9 +2,6 @@
 
 use server::{config::Settings, startup::Application, telemetry};
 
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     telemetry::init();
