@@ -18,6 +18,9 @@ use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 
+/// The websocket read buffer per socket (see its use).
+const WS_READ_BUFFER: usize = 1024;
+
 /// A built, bound, not yet running application.
 pub struct Application {
     listener: TcpListener,
@@ -61,6 +64,9 @@ impl Application {
             .max_payload(settings.max_socket_payload)
             .ws_max_message_size(max_frame)
             .ws_max_frame_size(max_frame)
+            // Allocated up front for every socket, idle or not (default 4 KiB). Clients
+            // send small frames (acks, pongs, typing); a larger one is read in steps.
+            .ws_read_buffer_size(WS_READ_BUFFER)
             .ping_interval(settings.heartbeat_interval)
             .ping_timeout(settings.heartbeat_timeout)
             .build_layer();
