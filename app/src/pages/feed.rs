@@ -196,7 +196,13 @@ pub fn PostList(initial: Page, source: Source, #[prop(optional)] composer: bool)
                         let post = RwSignal::new(initial);
                         Effect::new(move |_| {
                             if let Some(next) = posts.with(|v| v.iter().find(|p| p.id == id).cloned()) {
-                                post.maybe_update(|p| std::mem::replace(p, next.clone()) != next);
+                                post.maybe_update(|p| {
+                                    let changed = *p != next;
+                                    if changed {
+                                        *p = next;
+                                    }
+                                    changed
+                                });
                             }
                         });
                         view! { <PostCard post=post.into() me=me on_changed=on_changed on_removed=on_removed on_reacted=on_reacted/> }
