@@ -9,17 +9,21 @@ use crate::{
     service::Services,
 };
 use app::service::{SharedBackend, ViewerCache};
-use axum::{Router, extract::Request, middleware::Next};
+use axum::{Router, ServiceExt as _, extract::Request, middleware::Next};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use socketioxide::SocketIo;
 use socketioxide_redis::{RedisAdapterConfig, RedisAdapterCtr};
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
+use tower::ServiceExt as _;
 use tower_http::compression::CompressionLayer;
 
 /// The websocket read buffer per socket (see its use).
 const WS_READ_BUFFER: usize = 1024;
+
+/// Where Socket.IO is served (socketioxide's default).
+const SOCKET_IO_PATH: &str = "/socket.io/";
 
 /// A built, bound, not yet running application.
 pub struct Application {
@@ -153,7 +157,8 @@ impl Application {
         println!("listening on http://{addr}");
         tracing::info!(addr = %addr, instance = services.instance_id(), "listening");
         let stopping = services.clone();
-        axum::serve(listener, router)
+        let app = router.map_request(own_socket_head).into_make_service();
+        axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 shutdown_signal().await;
                 background.iter().for_each(tokio::task::JoinHandle::abort);
@@ -229,6 +234,36 @@ async fn watch_bus(services: Services, bus: Bus) {
     }
 }
 
+/// Gives a Socket.IO handshake a URI and headers in memory of their own.
+///
+/// hyper parses a request head as slices of the connection's read buffer (8 KiB or
+/// more), so the `Uri` and every `HeaderValue` keep that whole buffer alive. Socket.IO
+/// keeps its handshake's head for the socket's lifetime, and axum's `OriginalUri` is
+/// one more clone of the URI; so every connected socket pinned a read buffer it never
+/// used again. With copies of the few hundred bytes of head (made here, before the
+/// router clones anything), hyper's buffer is freed once the connection is upgraded.
+fn own_socket_head(req: Request) -> Request {
+    if !req.uri().path().starts_with(SOCKET_IO_PATH) {
+        return req;
+    }
+    let (mut parts, body) = req.into_parts();
+    // Re-parsing the text of a URI that parsed once cannot fail; if it did, the shared
+    // one still works (it only costs memory).
+    if let Ok(uri) = http::Uri::try_from(parts.uri.to_string()) {
+        parts.uri = uri;
+    }
+    let mut headers = http::HeaderMap::with_capacity(parts.headers.len());
+    for (name, value) in &parts.headers {
+        let Ok(mut owned) = http::HeaderValue::from_bytes(value.as_bytes()) else {
+            return Request::from_parts(parts, body);
+        };
+        owned.set_sensitive(value.is_sensitive());
+        headers.append(name.clone(), owned);
+    }
+    parts.headers = headers;
+    Request::from_parts(parts, body)
+}
+
 fn leptos_options(settings: &Settings, addr: SocketAddr) -> LeptosOptions {
     // cargo-leptos sets LEPTOS_OUTPUT_NAME; tests and a bare binary get the same defaults.
     let from_env = std::env::var("LEPTOS_OUTPUT_NAME")
@@ -272,4 +307,47 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use bytes::Bytes;
+
+    /// A request whose URI and headers are slices of `buf`, as hyper parses them.
+    fn parsed_from(buf: &Bytes, path: &str) -> Request {
+        let text = std::str::from_utf8(buf).unwrap();
+        let at = |s: &str| {
+            let start = text.find(s).unwrap();
+            buf.slice(start..start + s.len())
+        };
+        let mut req = Request::new(Body::empty());
+        *req.uri_mut() = http::Uri::from_maybe_shared(at(path)).unwrap();
+        let cookie = http::HeaderValue::from_maybe_shared(at("sid=abc")).unwrap();
+        req.headers_mut().insert(http::header::COOKIE, cookie);
+        req
+    }
+
+    #[test]
+    fn a_socket_handshake_lets_go_of_the_read_buffer() {
+        let path = "/socket.io/?EIO=4&transport=websocket";
+        let buf = Bytes::from(format!("GET {path} HTTP/1.1\r\nCookie: sid=abc\r\n\r\n"));
+        let req = own_socket_head(parsed_from(&buf, path));
+        assert!(
+            buf.is_unique(),
+            "the head still points into the read buffer"
+        );
+        assert_eq!(req.uri().to_string(), path);
+        assert_eq!(req.headers()[http::header::COOKIE], "sid=abc");
+    }
+
+    #[test]
+    fn other_requests_are_left_as_they_are() {
+        let path = "/api/v1/posts";
+        let buf = Bytes::from(format!("GET {path} HTTP/1.1\r\nCookie: sid=abc\r\n\r\n"));
+        let req = own_socket_head(parsed_from(&buf, path));
+        assert!(!buf.is_unique());
+        assert_eq!(req.uri().path(), path);
+    }
 }
