@@ -52,7 +52,7 @@ impl Plan {
             fanout_secs: 4,
             targeted_rates: vec![100.0, 200.0, 400.0, 800.0, 1_600.0, 3_200.0],
             targeted_secs: 3,
-            idle_secs: 10,
+            idle_secs: 5,
             storm_clients: 5_000,
             page_concurrency: 32,
             page_secs: 8,
