@@ -5,7 +5,7 @@ use crate::{
     config::Settings,
     db,
     http::{api, chat, live, origin, social},
-    realtime::{self, Emitter, cluster::Bus},
+    realtime::{self, Emitter, SOCKET_IO_PATH, cluster::Bus},
     service::Services,
 };
 use app::service::{SharedBackend, ViewerCache};
@@ -21,9 +21,6 @@ use tower_http::compression::CompressionLayer;
 
 /// The websocket read buffer per socket (see its use).
 const WS_READ_BUFFER: usize = 1024;
-
-/// Where Socket.IO is served (socketioxide's default).
-const SOCKET_IO_PATH: &str = "/socket.io/";
 
 /// A built, bound, not yet running application.
 pub struct Application {
@@ -64,6 +61,7 @@ impl Application {
         let max_frame = usize::try_from(settings.max_socket_payload).unwrap_or(usize::MAX);
         let (sio_layer, io) = SocketIo::builder()
             .with_adapter::<realtime::cluster::ClusterAdapter>(adapter)
+            .req_path(SOCKET_IO_PATH)
             .transports([socketioxide::TransportType::Websocket])
             .max_payload(settings.max_socket_payload)
             .ws_max_message_size(max_frame)
@@ -246,21 +244,21 @@ fn own_socket_head(req: Request) -> Request {
     if !req.uri().path().starts_with(SOCKET_IO_PATH) {
         return req;
     }
+    // Re-parsing what parsed once cannot fail; if it did, the shared original still
+    // works (it only costs memory).
     let (mut parts, body) = req.into_parts();
-    // Re-parsing the text of a URI that parsed once cannot fail; if it did, the shared
-    // one still works (it only costs memory).
-    if let Ok(uri) = http::Uri::try_from(parts.uri.to_string()) {
-        parts.uri = uri;
-    }
-    let mut headers = http::HeaderMap::with_capacity(parts.headers.len());
-    for (name, value) in &parts.headers {
-        let Ok(mut owned) = http::HeaderValue::from_bytes(value.as_bytes()) else {
-            return Request::from_parts(parts, body);
-        };
-        owned.set_sensitive(value.is_sensitive());
-        headers.append(name.clone(), owned);
-    }
-    parts.headers = headers;
+    parts.uri = http::Uri::try_from(parts.uri.to_string()).unwrap_or(parts.uri);
+    parts.headers = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let owned = http::HeaderValue::from_bytes(value.as_bytes()).map(|mut owned| {
+                owned.set_sensitive(value.is_sensitive());
+                owned
+            });
+            (name.clone(), owned.unwrap_or_else(|_| value.clone()))
+        })
+        .collect();
     Request::from_parts(parts, body)
 }
 

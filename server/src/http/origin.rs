@@ -41,7 +41,7 @@ fn origin_of(url: &str) -> String {
 }
 
 fn needs_check(method: &Method, path: &str) -> bool {
-    path.starts_with("/socket.io")
+    path.starts_with(crate::realtime::SOCKET_IO_PATH)
         || !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 

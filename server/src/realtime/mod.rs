@@ -8,6 +8,10 @@ pub mod socket;
 
 pub use emitter::{Audience, Emitter};
 
+/// Where Socket.IO is served (the builder's path; the origin check and the handshake's
+/// own head match on it).
+pub const SOCKET_IO_PATH: &str = "/socket.io";
+
 /// The room every socket of one user joins.
 pub fn user_room(user: app::model::UserId) -> String {
     format!("user:{}", user.0)
