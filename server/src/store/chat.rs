@@ -71,7 +71,8 @@ pub async fn by_client_id(
     Ok(id.map(MessageId))
 }
 
-/// Stores a message and moves its conversation to the top of both lists.
+/// Stores a message, moves its conversation to the top of both lists and counts it
+/// unread for the recipient.
 #[tracing::instrument(skip(conn, text))]
 pub async fn insert(
     conn: &mut Conn,
@@ -94,8 +95,18 @@ pub async fn insert(
     sqlx::query("UPDATE conversations SET last_message_at = $1 WHERE id = $2")
         .bind(now)
         .bind(conversation.0)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    sqlx::query(
+        "INSERT INTO conversation_reads (conversation_id, user_id, last_read_id, unread) \
+         SELECT c.id, CASE WHEN c.user_low = $2 THEN c.user_high ELSE c.user_low END, 0, 1 \
+         FROM conversations c WHERE c.id = $1 \
+         ON CONFLICT (conversation_id, user_id) DO UPDATE SET unread = conversation_reads.unread + 1",
+    )
+    .bind(conversation.0)
+    .bind(sender.0)
+    .execute(conn)
+    .await?;
     Ok(MessageId(id))
 }
 
@@ -183,7 +194,8 @@ pub async fn page(
     with_reactions(conn, messages).await
 }
 
-/// Moves `user`'s read marker forward to `up_to` (never back).
+/// Moves `user`'s read marker forward to `up_to` (never back) and recounts their unread
+/// messages.
 #[tracing::instrument(skip(conn))]
 pub async fn mark_read(
     conn: &mut Conn,
@@ -200,9 +212,51 @@ pub async fn mark_read(
     .bind(conversation.0)
     .bind(user.0)
     .bind(up_to.0)
+    .execute(&mut *conn)
+    .await?;
+    recount(conn, conversation, user).await
+}
+
+/// SQL: the unread messages of the `conversation_reads` row being updated: those of the
+/// other participant after the row's marker, neither deleted nor hidden from its user.
+/// The migration that added the counters applies the same definition.
+const UNREAD_OF_ROW: &str = "(SELECT COUNT(*) FROM messages m \
+     WHERE m.conversation_id = conversation_reads.conversation_id \
+     AND m.sender_id <> conversation_reads.user_id AND m.deleted = 0 \
+     AND m.id > conversation_reads.last_read_id \
+     AND NOT EXISTS (SELECT 1 FROM message_hidden h \
+     WHERE h.message_id = m.id AND h.user_id = conversation_reads.user_id))";
+
+/// Recomputes `user`'s unread count in a conversation after a change other than a new
+/// message. It costs the messages after their read marker, not the whole history.
+async fn recount(conn: &mut Conn, conversation: ConversationId, user: UserId) -> sqlx::Result<()> {
+    sqlx::query(&format!(
+        "UPDATE conversation_reads SET unread = {UNREAD_OF_ROW} \
+         WHERE conversation_id = $1 AND user_id = $2"
+    ))
+    .bind(conversation.0)
+    .bind(user.0)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// A message's conversation and sender.
+async fn origin(
+    conn: &mut Conn,
+    message: MessageId,
+) -> sqlx::Result<Option<(ConversationId, UserId)>> {
+    let row = sqlx::query("SELECT conversation_id, sender_id FROM messages WHERE id = $1")
+        .bind(message.0)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| {
+        Ok((
+            ConversationId(r.try_get("conversation_id")?),
+            UserId(r.try_get("sender_id")?),
+        ))
+    })
+    .transpose()
 }
 
 /// How far `user` has read a conversation.
@@ -222,21 +276,18 @@ pub async fn read_up_to(
     Ok(MessageId(id.unwrap_or(0)))
 }
 
-/// SQL: unread messages for user `$1` in conversation `c`.
-const UNREAD_IN_C: &str = "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.sender_id <> $1 \
-     AND m.deleted = 0 \
-     AND m.id > COALESCE((SELECT r.last_read_id FROM conversation_reads r WHERE r.conversation_id = c.id AND r.user_id = $1), 0) \
-     AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.message_id = m.id AND h.user_id = $1))";
-
 /// SQL: conversations `c` of user `$1` whose other participant is not blocked with them.
 const MINE_NOT_BLOCKED: &str = "(c.user_low = $1 OR c.user_high = $1) AND NOT EXISTS (SELECT 1 FROM blocks b WHERE \
      (b.blocker_id = c.user_low AND b.blocked_id = c.user_high) OR (b.blocker_id = c.user_high AND b.blocked_id = c.user_low))";
 
-/// The user's unread messages over all their visible conversations.
+/// The user's unread messages over all their visible conversations: a sum over the
+/// counters of conversations with unread messages (an index holds just those).
 #[tracing::instrument(skip(conn))]
 pub async fn unread_total(conn: &mut Conn, user: UserId) -> sqlx::Result<i64> {
     let sql = format!(
-        "SELECT CAST(COALESCE(SUM({UNREAD_IN_C}), 0) AS BIGINT) FROM conversations c WHERE {MINE_NOT_BLOCKED}"
+        "SELECT CAST(COALESCE(SUM(r.unread), 0) AS BIGINT) FROM conversation_reads r \
+         JOIN conversations c ON c.id = r.conversation_id \
+         WHERE r.user_id = $1 AND r.unread > 0 AND {MINE_NOT_BLOCKED}"
     );
     let total: i64 = sqlx::query_scalar(&sql)
         .bind(user.0)
@@ -252,8 +303,9 @@ pub async fn list(
     user: UserId,
 ) -> sqlx::Result<Vec<(ConversationId, UserSummary, i64)>> {
     let sql = format!(
-        "SELECT c.id, u.id AS other_id, u.username, {UNREAD_IN_C} AS unread FROM conversations c \
+        "SELECT c.id, u.id AS other_id, u.username, COALESCE(r.unread, 0) AS unread FROM conversations c \
          JOIN users u ON u.id = CASE WHEN c.user_low = $1 THEN c.user_high ELSE c.user_low END \
+         LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = $1 \
          WHERE {MINE_NOT_BLOCKED} AND EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id) \
          ORDER BY c.last_message_at DESC, c.id DESC LIMIT 200"
     );
@@ -272,7 +324,7 @@ pub async fn list(
         .collect()
 }
 
-/// Hides a message from one user ("delete for me").
+/// Hides a message from one user ("delete for me"); it no longer counts as unread.
 #[tracing::instrument(skip(conn))]
 pub async fn hide(conn: &mut Conn, message: MessageId, user: UserId) -> sqlx::Result<()> {
     sqlx::query(
@@ -280,12 +332,16 @@ pub async fn hide(conn: &mut Conn, message: MessageId, user: UserId) -> sqlx::Re
     )
     .bind(message.0)
     .bind(user.0)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    if let Some((conversation, _)) = origin(conn, message).await? {
+        recount(conn, conversation, user).await?;
+    }
     Ok(())
 }
 
-/// Deletes a message for everyone: its text is erased, a tombstone stays.
+/// Deletes a message for everyone: its text is erased, a tombstone stays, and the
+/// recipient no longer counts it unread.
 #[tracing::instrument(skip(conn))]
 pub async fn delete_for_everyone(conn: &mut Conn, message: MessageId) -> sqlx::Result<()> {
     sqlx::query("UPDATE messages SET deleted = 1, text = '' WHERE id = $1")
@@ -294,8 +350,14 @@ pub async fn delete_for_everyone(conn: &mut Conn, message: MessageId) -> sqlx::R
         .await?;
     sqlx::query("DELETE FROM message_reactions WHERE message_id = $1")
         .bind(message.0)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    if let Some((conversation, sender)) = origin(conn, message).await?
+        && let Some((low, high)) = participants(conn, conversation).await?
+    {
+        let recipient = if sender == low { high } else { low };
+        recount(conn, conversation, recipient).await?;
+    }
     Ok(())
 }
 

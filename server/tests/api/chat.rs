@@ -16,6 +16,7 @@ on_both_databases!(
     two_hundred_rapid_messages_arrive_in_order,
     a_retried_message_is_stored_and_delivered_once,
     unread_counts_and_read_receipts,
+    an_upgrade_counts_the_unread_messages_already_stored,
     delete_for_me_and_for_everyone,
     message_reactions_and_typing,
     refusals,
@@ -295,6 +296,11 @@ async fn delete_for_me_and_for_everyone(db: Db) {
     .await
     .unwrap()
     .expect("hidden for B");
+    assert_eq!(
+        app.get("/api/v1/chat/unread", &b).await.1["total"],
+        1,
+        "a message hidden unread no longer counts"
+    );
     let (_, b_view) = app.get(&path, &b).await;
     assert!(
         b_view["messages"]
@@ -341,6 +347,13 @@ async fn delete_for_me_and_for_everyone(db: Db) {
         changed.deleted && changed.text.is_empty(),
         "shown as deleted, text gone"
     );
+    assert_eq!(
+        app.get("/api/v1/chat/unread", &b).await.1["total"],
+        0,
+        "a message deleted for everyone no longer counts"
+    );
+    let (_, list) = app.get("/api/v1/chat/conversations", &b).await;
+    assert_eq!(list[0]["unread"], 0);
     let (_, a_view) = app.get(&path, &a).await;
     let tomb = a_view["messages"]
         .as_array()
@@ -551,4 +564,113 @@ async fn refusals(db: Db) {
         .await
         .unwrap();
     assert_eq!(stored, 1, "nothing else written");
+}
+
+/// A database written before the unread counters existed gets them right on upgrade.
+async fn an_upgrade_counts_the_unread_messages_already_stored(db: Db) {
+    let (url, _dir) = fresh_database(db).await;
+    let engine = match db {
+        Db::Sqlite => "sqlite",
+        Db::Postgres => "postgres",
+    };
+    let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(engine);
+    let before = std::env::temp_dir().join(unique("chatty_migrations_"));
+    std::fs::create_dir_all(&before).unwrap();
+    for entry in std::fs::read_dir(&all).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name().to_string_lossy().as_ref() < "0005" {
+            std::fs::copy(entry.path(), before.join(entry.file_name())).unwrap();
+        }
+    }
+    sqlx::any::install_default_drivers();
+    let old_url = match db {
+        Db::Sqlite => format!("{url}?mode=rwc"),
+        Db::Postgres => url.clone(),
+    };
+    let old = sqlx::AnyPool::connect(&old_url).await.unwrap();
+    sqlx::migrate::Migrator::new(before.as_path())
+        .await
+        .unwrap()
+        .run(&old)
+        .await
+        .unwrap();
+    std::fs::remove_dir_all(&before).unwrap();
+
+    let mut ids = Vec::new();
+    for name in ["ann", "bob", "cy"] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, username_key, email, password_hash, created_at) \
+             VALUES ($1, $1, $2, 'x', 0) RETURNING id",
+        )
+        .bind(name)
+        .bind(format!("{name}@example.com"))
+        .fetch_one(&old)
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    let (ann, bob, cy) = (ids[0], ids[1], ids[2]);
+    let conversation = async |low: i64, high: i64| -> i64 {
+        sqlx::query_scalar(
+            "INSERT INTO conversations (user_low, user_high, created_at, last_message_at) \
+             VALUES ($1, $2, 0, 0) RETURNING id",
+        )
+        .bind(low)
+        .bind(high)
+        .fetch_one(&old)
+        .await
+        .unwrap()
+    };
+    let (ann_bob, ann_cy) = (conversation(ann, bob).await, conversation(ann, cy).await);
+    let message = async |conversation: i64, sender: i64, deleted: i64| -> i64 {
+        sqlx::query_scalar(
+            "INSERT INTO messages (conversation_id, sender_id, client_id, text, created_at, deleted) \
+             VALUES ($1, $2, $3, 'hi', 0, $4) RETURNING id",
+        )
+        .bind(conversation)
+        .bind(sender)
+        .bind(unique("c"))
+        .bind(deleted)
+        .fetch_one(&old)
+        .await
+        .unwrap()
+    };
+    let read = message(ann_bob, ann, 0).await;
+    message(ann_bob, ann, 0).await;
+    let hidden = message(ann_bob, ann, 0).await;
+    message(ann_bob, bob, 0).await;
+    message(ann_cy, ann, 0).await;
+    message(ann_cy, ann, 1).await;
+    sqlx::query("INSERT INTO conversation_reads (conversation_id, user_id, last_read_id) VALUES ($1, $2, $3)")
+        .bind(ann_bob)
+        .bind(bob)
+        .bind(read)
+        .execute(&old)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO message_hidden (message_id, user_id) VALUES ($1, $2)")
+        .bind(hidden)
+        .bind(bob)
+        .execute(&old)
+        .await
+        .unwrap();
+    old.close().await;
+
+    let upgraded = server::db::connect(&url).await.unwrap();
+    let mut conn = upgraded.acquire().await.unwrap();
+    let mut totals = Vec::new();
+    for id in [ann, bob, cy] {
+        totals.push(
+            server::store::chat::unread_total(&mut conn, app::model::UserId(id))
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(
+        totals,
+        [1, 1, 1],
+        "ann: bob's reply; bob: one read, one hidden, one not; cy: one deleted, one not"
+    );
 }
