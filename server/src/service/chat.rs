@@ -252,9 +252,10 @@ impl Services {
     ) -> Result<ReadReceipt> {
         let me = viewer.user.id;
         let other = {
-            let mut conn = self.db().acquire().await?;
-            let other = self.chat_partner(&mut conn, viewer, id).await?;
-            store::chat::mark_read(&mut conn, id, me, up_to).await?;
+            let mut tx = self.db().begin().await?;
+            let other = self.chat_partner(&mut tx, viewer, id).await?;
+            store::chat::mark_read(&mut tx, id, me, up_to).await?;
+            tx.commit().await?;
             other
         };
         let receipt = ReadReceipt {

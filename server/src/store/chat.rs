@@ -195,7 +195,7 @@ pub async fn page(
 }
 
 /// Moves `user`'s read marker forward to `up_to` (never back) and recounts their unread
-/// messages.
+/// messages. Run it inside a transaction (see [`recount`]).
 #[tracing::instrument(skip(conn))]
 pub async fn mark_read(
     conn: &mut Conn,
@@ -229,7 +229,20 @@ const UNREAD_OF_ROW: &str = "(SELECT COUNT(*) FROM messages m \
 
 /// Recomputes `user`'s unread count in a conversation after a change other than a new
 /// message. It costs the messages after their read marker, not the whole history.
+///
+/// Run it inside a transaction. On PostgreSQL a statement's subquery reads the data as
+/// of the statement's start, even if the statement then waits for a row lock; so the
+/// row is locked by one statement and counted by the next, which then sees any new
+/// message whose `+ 1` it waited for instead of overwriting that `+ 1` with an older
+/// count. (SQLite has a single writer, so the order is already total there.)
 async fn recount(conn: &mut Conn, conversation: ConversationId, user: UserId) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE conversation_reads SET unread = unread WHERE conversation_id = $1 AND user_id = $2",
+    )
+    .bind(conversation.0)
+    .bind(user.0)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query(&format!(
         "UPDATE conversation_reads SET unread = {UNREAD_OF_ROW} \
          WHERE conversation_id = $1 AND user_id = $2"
@@ -324,7 +337,8 @@ pub async fn list(
         .collect()
 }
 
-/// Hides a message from one user ("delete for me"); it no longer counts as unread.
+/// Hides a message from one user ("delete for me"); it no longer counts as unread. Run
+/// it inside a transaction (see [`recount`]).
 #[tracing::instrument(skip(conn))]
 pub async fn hide(conn: &mut Conn, message: MessageId, user: UserId) -> sqlx::Result<()> {
     sqlx::query(
@@ -341,7 +355,7 @@ pub async fn hide(conn: &mut Conn, message: MessageId, user: UserId) -> sqlx::Re
 }
 
 /// Deletes a message for everyone: its text is erased, a tombstone stays, and the
-/// recipient no longer counts it unread.
+/// recipient no longer counts it unread. Run it inside a transaction (see [`recount`]).
 #[tracing::instrument(skip(conn))]
 pub async fn delete_for_everyone(conn: &mut Conn, message: MessageId) -> sqlx::Result<()> {
     sqlx::query("UPDATE messages SET deleted = 1, text = '' WHERE id = $1")
