@@ -336,7 +336,7 @@ impl Services {
             if message.sender.id != me {
                 return Err(ApiError::forbidden().into());
             }
-            store::chat::delete_for_everyone(&mut tx, id).await?;
+            store::chat::delete_for_everyone(&mut tx, &message, other).await?;
             let message = store::chat::get(&mut tx, id)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("message {id:?} vanished"))?;
@@ -348,7 +348,7 @@ impl Services {
             .await?;
             self.announce_unread(other).await?;
         } else {
-            store::chat::hide(&mut tx, id, me).await?;
+            store::chat::hide(&mut tx, &message, me).await?;
             tx.commit().await?;
             self.emitter()
                 .emit::<MessageRemoved>(&Audience::Users(vec![me]), &reference)

@@ -254,24 +254,6 @@ async fn recount(conn: &mut Conn, conversation: ConversationId, user: UserId) ->
     Ok(())
 }
 
-/// A message's conversation and sender.
-async fn origin(
-    conn: &mut Conn,
-    message: MessageId,
-) -> sqlx::Result<Option<(ConversationId, UserId)>> {
-    let row = sqlx::query("SELECT conversation_id, sender_id FROM messages WHERE id = $1")
-        .bind(message.0)
-        .fetch_optional(conn)
-        .await?;
-    row.map(|r| {
-        Ok((
-            ConversationId(r.try_get("conversation_id")?),
-            UserId(r.try_get("sender_id")?),
-        ))
-    })
-    .transpose()
-}
-
 /// How far `user` has read a conversation.
 #[tracing::instrument(skip(conn))]
 pub async fn read_up_to(
@@ -339,40 +321,35 @@ pub async fn list(
 
 /// Hides a message from one user ("delete for me"); it no longer counts as unread. Run
 /// it inside a transaction (see [`recount`]).
-#[tracing::instrument(skip(conn))]
-pub async fn hide(conn: &mut Conn, message: MessageId, user: UserId) -> sqlx::Result<()> {
+#[tracing::instrument(skip(conn, message), fields(message = message.id.0))]
+pub async fn hide(conn: &mut Conn, message: &Message, user: UserId) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO message_hidden (message_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
     )
-    .bind(message.0)
+    .bind(message.id.0)
     .bind(user.0)
     .execute(&mut *conn)
     .await?;
-    if let Some((conversation, _)) = origin(conn, message).await? {
-        recount(conn, conversation, user).await?;
-    }
-    Ok(())
+    recount(conn, message.conversation_id, user).await
 }
 
-/// Deletes a message for everyone: its text is erased, a tombstone stays, and the
-/// recipient no longer counts it unread. Run it inside a transaction (see [`recount`]).
-#[tracing::instrument(skip(conn))]
-pub async fn delete_for_everyone(conn: &mut Conn, message: MessageId) -> sqlx::Result<()> {
+/// Deletes a message for everyone: its text is erased, a tombstone stays, and
+/// `recipient` no longer counts it unread. Run it inside a transaction (see [`recount`]).
+#[tracing::instrument(skip(conn, message), fields(message = message.id.0))]
+pub async fn delete_for_everyone(
+    conn: &mut Conn,
+    message: &Message,
+    recipient: UserId,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE messages SET deleted = 1, text = '' WHERE id = $1")
-        .bind(message.0)
+        .bind(message.id.0)
         .execute(&mut *conn)
         .await?;
     sqlx::query("DELETE FROM message_reactions WHERE message_id = $1")
-        .bind(message.0)
+        .bind(message.id.0)
         .execute(&mut *conn)
         .await?;
-    if let Some((conversation, sender)) = origin(conn, message).await?
-        && let Some((low, high)) = participants(conn, conversation).await?
-    {
-        let recipient = if sender == low { high } else { low };
-        recount(conn, conversation, recipient).await?;
-    }
-    Ok(())
+    recount(conn, message.conversation_id, recipient).await
 }
 
 /// Sets or (with `None`) removes a user's reaction to a message.
