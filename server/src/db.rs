@@ -46,6 +46,11 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     let pool = AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(10))
+        // A ping before every acquire guards against connections a database server
+        // dropped. SQLite's connection is a file handle in this process that cannot go
+        // stale, and the ping is one more round trip to its worker thread: a page's
+        // five queries paid five of them (sqlx still pings when a connection returns).
+        .test_before_acquire(engine == Engine::Postgres)
         // Pragmas hold per connection, and the pool replaces its connections (idle or
         // old ones): set them on every connection it opens, not once on the first.
         .after_connect(move |conn, _meta| {
