@@ -6,7 +6,15 @@ use crate::api::{remove_post, update_post};
 use crate::error::ApiError;
 use crate::events::ReactionState;
 use crate::model::{POST_TEXT_MAX, Post, PostDraft, Privacy, UserId};
+use leptos::either::Either;
 use leptos::prelude::*;
+
+/// An edit or a delete on its way, and why the last one failed.
+#[derive(Debug, Clone, Default)]
+struct Status {
+    busy: bool,
+    failure: Option<ApiError>,
+}
 
 /// A post card over a live `post` signal (counts and edits change in place). `me`
 /// decides whether the edit and delete controls show; `on_changed` / `on_removed` get
@@ -21,43 +29,30 @@ pub fn PostCard(
 ) -> impl IntoView {
     let (id, author) = post.with_untracked(|p| (p.id, p.author.clone()));
     let mine = move || me.get() == Some(author.id);
+    // Two signals per card (plus the post's): a feed renders many cards, and every
+    // reactive node is paid for on each server render. The edit form's draft exists only
+    // while the form is open.
     let editing = RwSignal::new(false);
-    let draft = RwSignal::new(String::new());
-    // Two plain signals rather than two server actions and their effects: a feed renders
-    // many cards, and each reactive node is paid for on every server render.
-    let busy = RwSignal::new(false);
-    let failure = RwSignal::new(None::<ApiError>);
+    let status = RwSignal::new(Status::default());
+    let busy = move || status.with(|s| s.busy);
+    let start = move || {
+        if status.with_untracked(|s| s.busy) {
+            return false;
+        }
+        status.update(|s| s.busy = true);
+        true
+    };
     let settle = move |result: Result<(), ApiError>| {
-        failure.set(result.err());
-        busy.set(false);
+        status.set(Status {
+            busy: false,
+            failure: result.err(),
+        })
     };
 
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let p = post.get_untracked();
-        let draft = PostDraft {
-            text: draft.get_untracked(),
-            color: p.color,
-            feeling: p.feeling,
-            privacy: p.privacy,
-        };
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let result = update_post(id, draft).await.map(|p| {
-                editing.set(false);
-                on_changed.run(p);
-            });
-            settle(result);
-        });
-    };
     let delete = move |_| {
-        if busy.get_untracked() {
+        if !start() {
             return;
         }
-        busy.set(true);
         // Read now: the live `post:deleted` may remove this card (and dispose its
         // signals) before the answer arrives. Setting a disposed signal is a no-op.
         let removed = post.get_untracked();
@@ -66,9 +61,43 @@ pub fn PostCard(
             settle(result);
         });
     };
+    let form = move || {
+        let draft = RwSignal::new(post.with_untracked(|p| p.text.clone()));
+        let save = move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if !start() {
+                return;
+            }
+            let p = post.get_untracked();
+            let draft = PostDraft {
+                text: draft.get_untracked(),
+                color: p.color,
+                feeling: p.feeling,
+                privacy: p.privacy,
+            };
+            leptos::task::spawn_local(async move {
+                let result = update_post(id, draft).await.map(|p| {
+                    editing.set(false);
+                    on_changed.run(p);
+                });
+                settle(result);
+            });
+        };
+        view! {
+            <form class="form edit" on:submit=save>
+                <label class="sr-only" for=format!("edit-{}", id.0)>"Edit text"</label>
+                <textarea id=format!("edit-{}", id.0) aria-label="Edit text" rows="3" maxlength=POST_TEXT_MAX.to_string()
+                    prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
+                <div class="row">
+                    <button class="button primary small" type="submit" disabled=busy>"Save"</button>
+                    <button class="button ghost small" type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                </div>
+            </form>
+        }
+    };
     let error = move || {
-        failure
-            .get()
+        status
+            .with(|s| s.failure.clone())
             .map(|e| view! { <p class="form-error" role="alert">{e.message}</p> })
     };
     let feeling = move || {
@@ -104,29 +133,23 @@ pub fn PostCard(
                         {edited}" "{badge}
                     </div>
                 </div>
-                <Show when=move || mine() && !editing.get()>
+                {move || (mine() && !editing.get()).then(|| view! {
                     <div class="post-actions">
                         <button class="button ghost small" type="button" aria-label="Edit post"
-                            on:click=move |_| { draft.set(post.with_untracked(|p| p.text.clone())); editing.set(true); }>"Edit"</button>
+                            on:click=move |_| editing.set(true)>"Edit"</button>
                         <button class="button ghost small danger" type="button" aria-label="Delete post"
-                            disabled=move || busy.get()
+                            disabled=busy
                             on:click=delete>"Delete"</button>
                     </div>
-                </Show>
+                })}
             </header>
-            <Show when=move || editing.get() fallback=move || view! {
-                <p class="post-text" data-testid="post-text">{move || post.with(|p| p.text.clone())}</p>
-            }>
-                <form class="form edit" on:submit=save>
-                    <label class="sr-only" for=format!("edit-{}", id.0)>"Edit text"</label>
-                    <textarea id=format!("edit-{}", id.0) aria-label="Edit text" rows="3" maxlength=POST_TEXT_MAX.to_string()
-                        prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
-                    <div class="row">
-                        <button class="button primary small" type="submit" disabled=move || busy.get()>"Save"</button>
-                        <button class="button ghost small" type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
-                    </div>
-                </form>
-            </Show>
+            {move || if editing.get() {
+                Either::Left(form())
+            } else {
+                Either::Right(view! {
+                    <p class="post-text" data-testid="post-text">{move || post.with(|p| p.text.clone())}</p>
+                })
+            }}
             <footer class="post-foot">
                 <ReactionBar post=post on_state=on_reacted/>
                 <a class="comments-link" href=format!("/posts/{}", id.0) data-testid="comment-count">{comments}</a>

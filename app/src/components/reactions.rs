@@ -1,61 +1,68 @@
 //! The reaction bar: one button per kind with its count; one reaction per user.
 
-use crate::events::{React, ReactionRequest};
+use crate::events::{React, ReactionRequest, ReactionState};
 use crate::model::{Post, ReactionKind};
 use crate::realtime::SocketClient;
 use leptos::prelude::*;
 
+/// A reaction on its way, and the last one that failed: one signal, as a feed renders
+/// a bar per post and every reactive node is paid for on each server render.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Sending {
+    pending: bool,
+    error: Option<String>,
+}
+
 /// Reacting sends the typed `post:react` event; `on_state` gets the server's answer
 /// (the counts and the user's own reaction after the change).
 #[component]
-pub fn ReactionBar(
-    post: Signal<Post>,
-    on_state: Callback<crate::events::ReactionState>,
-) -> impl IntoView {
-    let socket = StoredValue::new(expect_context::<SocketClient>());
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let choose = move |kind: ReactionKind| {
-        if pending.get_untracked() {
+pub fn ReactionBar(post: Signal<Post>, on_state: Callback<ReactionState>) -> impl IntoView {
+    let socket = expect_context::<SocketClient>();
+    let sending = RwSignal::new(Sending::default());
+    let pending = move || sending.with(|s| s.pending);
+    let choose = move |socket: &SocketClient, kind: ReactionKind| {
+        if sending.with_untracked(|s| s.pending) {
             return;
         }
         let (post_id, mine) = post.with_untracked(|p| (p.id, p.my_reaction));
         let next = if mine == Some(kind) { None } else { Some(kind) };
-        pending.set(true);
-        let reply = socket.with_value(|s| {
-            s.emit::<React>(&ReactionRequest {
-                post_id,
-                kind: next,
-            })
+        sending.update(|s| s.pending = true);
+        let reply = socket.emit::<React>(&ReactionRequest {
+            post_id,
+            kind: next,
         });
         leptos::task::spawn_local(async move {
-            match reply.await {
+            let error = match reply.await {
                 Ok(state) => {
-                    error.set(None);
                     on_state.run(state);
+                    None
                 }
-                Err(err) => error.set(Some(err.message)),
-            }
-            pending.set(false);
+                Err(err) => Some(err.message),
+            };
+            sending.set(Sending {
+                pending: false,
+                error,
+            });
         });
     };
     view! {
         <div class="reactions" role="group" aria-label="Reactions">
             {ReactionKind::ALL.iter().copied().map(|kind| {
+                let socket = socket.clone();
                 let count = move || post.with(|p| p.reactions.get(kind));
                 let mine = move || post.with(|p| p.my_reaction == Some(kind));
                 view! {
                     <button type="button" class="reaction" class:mine=mine
-                        aria-label=format!("React {}", kind.as_str()) aria-pressed=move || mine().to_string()
-                        data-testid=format!("reaction-{}", kind.as_str()) data-count=move || count().to_string()
-                        disabled=move || pending.get()
-                        on:click=move |_| choose(kind)>
+                        aria-label=kind.label() aria-pressed=move || if mine() { "true" } else { "false" }
+                        data-testid=kind.test_id() data-count=move || count().to_string()
+                        disabled=pending
+                        on:click=move |_| choose(&socket, kind)>
                         <span aria-hidden="true">{kind.emoji()}</span>
                         <span class="count">{move || match count() { 0 => String::new(), n => n.to_string() }}</span>
                     </button>
                 }
             }).collect_view()}
-            {move || error.get().map(|e| view! { <span class="form-error" role="alert">{e}</span> })}
+            {move || sending.with(|s| s.error.clone()).map(|e| view! { <span class="form-error" role="alert">{e}</span> })}
         </div>
     }
 }
