@@ -48,8 +48,8 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         .acquire_timeout(Duration::from_secs(10))
         // A ping before every acquire guards against connections a database server
         // dropped. SQLite's connection is a file handle in this process that cannot go
-        // stale, and the ping is one more round trip to its worker thread: a page's
-        // five queries paid five of them (sqlx still pings when a connection returns).
+        // stale, and the ping is one more round trip to its worker thread: the feed
+        // page's four acquires paid four (sqlx still pings when a connection returns).
         .test_before_acquire(engine == Engine::Postgres)
         // Pragmas hold per connection, and the pool replaces its connections (idle or
         // old ones): set them on every connection it opens, not once on the first.

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 /// A reaction on its way, and the last one that failed: one signal, as a feed renders
 /// a bar per post and every reactive node is paid for on each server render.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 struct Sending {
     pending: bool,
     error: Option<String>,
