@@ -45,13 +45,15 @@ pub async fn insert(
     decode(&row)
 }
 
-/// How many comments a post has.
+/// How many comments a post has (kept on the post by a trigger; zero for a post that
+/// does not exist).
 #[tracing::instrument(skip(conn))]
 pub async fn count(conn: &mut Conn, post: PostId) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE post_id = $1")
+    let count = sqlx::query_scalar("SELECT comment_count FROM posts WHERE id = $1")
         .bind(post.0)
-        .fetch_one(conn)
-        .await
+        .fetch_optional(conn)
+        .await?;
+    Ok(count.unwrap_or(0))
 }
 
 /// Up to `limit` comments of a post after `after`, oldest first, without those by users

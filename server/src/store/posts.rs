@@ -8,16 +8,12 @@ use app::model::{
 };
 use sqlx::{Row, any::AnyRow};
 
-/// Every read binds the reader as `$1` (for their own reaction and for visibility).
+/// Every read binds the reader as `$1` (for their own reaction and for visibility). The
+/// counts are the post's own columns, kept by triggers (migration 0007).
 const SELECT: &str = "SELECT p.id, p.text, p.color, p.feeling, p.privacy, p.created_at, p.edited_at, \
-     u.id AS author_id, u.username AS author_username, \
-     (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id) AS comment_count, \
-     (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'like') AS r_like, \
-     (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'love') AS r_love, \
-     (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'happy') AS r_happy, \
-     (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'wow') AS r_wow, \
-     (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'sad') AS r_sad, \
-     (SELECT COUNT(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'angry') AS r_angry, \
+     u.id AS author_id, u.username AS author_username, p.comment_count, \
+     p.reactions_like, p.reactions_love, p.reactions_happy, p.reactions_wow, p.reactions_sad, \
+     p.reactions_angry, \
      (SELECT r.kind FROM reactions r WHERE r.post_id = p.id AND r.user_id = $1) AS my_reaction \
      FROM posts p JOIN users u ON u.id = p.author_id";
 
@@ -42,18 +38,23 @@ fn decode(row: &AnyRow) -> sqlx::Result<Post> {
         created_at: row.try_get("created_at")?,
         edited_at: row.try_get("edited_at")?,
         comment_count: row.try_get("comment_count")?,
-        reactions: ReactionCounts {
-            like: row.try_get("r_like")?,
-            love: row.try_get("r_love")?,
-            happy: row.try_get("r_happy")?,
-            wow: row.try_get("r_wow")?,
-            sad: row.try_get("r_sad")?,
-            angry: row.try_get("r_angry")?,
-        },
+        reactions: reaction_counts(row)?,
         my_reaction: row
             .try_get::<Option<String>, _>("my_reaction")?
             .as_deref()
             .and_then(ReactionKind::parse),
+    })
+}
+
+/// The reaction counts of a row holding a post's `reactions_*` columns.
+pub(super) fn reaction_counts(row: &AnyRow) -> sqlx::Result<ReactionCounts> {
+    Ok(ReactionCounts {
+        like: row.try_get("reactions_like")?,
+        love: row.try_get("reactions_love")?,
+        happy: row.try_get("reactions_happy")?,
+        wow: row.try_get("reactions_wow")?,
+        sad: row.try_get("reactions_sad")?,
+        angry: row.try_get("reactions_angry")?,
     })
 }
 

@@ -50,22 +50,20 @@ pub async fn remove(conn: &mut Conn, post: PostId, user: UserId) -> sqlx::Result
     Ok(())
 }
 
-/// The counts per kind of a post.
+/// The counts per kind of a post (zero for a post that does not exist).
 #[tracing::instrument(skip(conn))]
 pub async fn counts(conn: &mut Conn, post: PostId) -> sqlx::Result<ReactionCounts> {
-    let rows =
-        sqlx::query("SELECT kind, COUNT(*) AS n FROM reactions WHERE post_id = $1 GROUP BY kind")
-            .bind(post.0)
-            .fetch_all(conn)
-            .await?;
-    let mut counts = ReactionCounts::default();
-    for row in rows {
-        let kind: String = row.try_get("kind")?;
-        if let Some(kind) = ReactionKind::parse(&kind) {
-            *counts.get_mut(kind) = row.try_get("n")?;
-        }
+    let row = sqlx::query(
+        "SELECT reactions_like, reactions_love, reactions_happy, reactions_wow, reactions_sad, \
+         reactions_angry FROM posts WHERE id = $1",
+    )
+    .bind(post.0)
+    .fetch_optional(conn)
+    .await?;
+    match row {
+        Some(row) => super::posts::reaction_counts(&row),
+        None => Ok(ReactionCounts::default()),
     }
-    Ok(counts)
 }
 
 /// Who reacted to a post and how, without users blocked with `viewer`.

@@ -568,36 +568,7 @@ async fn refusals(db: Db) {
 
 /// A database written before the unread counters existed gets them right on upgrade.
 async fn an_upgrade_counts_the_unread_messages_already_stored(db: Db) {
-    let (url, _dir) = fresh_database(db).await;
-    let engine = match db {
-        Db::Sqlite => "sqlite",
-        Db::Postgres => "postgres",
-    };
-    let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("migrations")
-        .join(engine);
-    let before = std::env::temp_dir().join(unique("chatty_migrations_"));
-    std::fs::create_dir_all(&before).unwrap();
-    for entry in std::fs::read_dir(&all).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name().to_string_lossy().as_ref() < "0005" {
-            std::fs::copy(entry.path(), before.join(entry.file_name())).unwrap();
-        }
-    }
-    sqlx::any::install_default_drivers();
-    let old_url = match db {
-        Db::Sqlite => format!("{url}?mode=rwc"),
-        Db::Postgres => url.clone(),
-    };
-    let old = sqlx::AnyPool::connect(&old_url).await.unwrap();
-    sqlx::migrate::Migrator::new(before.as_path())
-        .await
-        .unwrap()
-        .run(&old)
-        .await
-        .unwrap();
-    std::fs::remove_dir_all(&before).unwrap();
-
+    let (url, _dir, old) = database_before_migration(db, "0005").await;
     let mut ids = Vec::new();
     for name in ["ann", "bob", "cy"] {
         let id: i64 = sqlx::query_scalar(

@@ -90,6 +90,45 @@ pub async fn fresh_database(db: Db) -> (String, Option<std::path::PathBuf>) {
     }
 }
 
+/// A fresh database with only the migrations numbered below `version` applied, to write
+/// rows as an older release did before `server::db::connect` (at `url`) upgrades it. The
+/// folder, if any, must outlive the test's use of the database.
+pub async fn database_before_migration(
+    db: Db,
+    version: &str,
+) -> (String, Option<std::path::PathBuf>, sqlx::AnyPool) {
+    let (url, dir) = fresh_database(db).await;
+    let engine = match db {
+        Db::Sqlite => "sqlite",
+        Db::Postgres => "postgres",
+    };
+    let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(engine);
+    let before = std::env::temp_dir().join(unique("chatty_migrations_"));
+    std::fs::create_dir_all(&before).unwrap();
+    for entry in std::fs::read_dir(&all).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name().to_string_lossy().as_ref() < version {
+            std::fs::copy(entry.path(), before.join(entry.file_name())).unwrap();
+        }
+    }
+    sqlx::any::install_default_drivers();
+    let old_url = match db {
+        Db::Sqlite => format!("{url}?mode=rwc"),
+        Db::Postgres => url.clone(),
+    };
+    let old = sqlx::AnyPool::connect(&old_url).await.unwrap();
+    sqlx::migrate::Migrator::new(before.as_path())
+        .await
+        .unwrap()
+        .run(&old)
+        .await
+        .unwrap();
+    std::fs::remove_dir_all(&before).unwrap();
+    (url, dir, old)
+}
+
 /// Drops the test databases earlier runs left behind, once per test process (each test
 /// cannot drop its own: the server it spawned may still hold connections when it ends).
 async fn drop_leftover_databases(admin: &mut sqlx::PgConnection) {

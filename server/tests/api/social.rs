@@ -13,6 +13,7 @@ on_both_databases!(
     comments_happy_path_and_bad_input,
     reactions_are_one_per_user_and_counted_live,
     concurrent_reaction_toggles_keep_an_exact_count,
+    an_upgrade_counts_the_comments_and_reactions_already_stored,
     follows_and_followers_only_posts,
     profiles_are_editable_and_update_live,
     people_suggestions_and_search,
@@ -212,11 +213,118 @@ async fn concurrent_reaction_toggles_keep_an_exact_count(db: Db) {
         .unwrap();
     assert!(rows <= 1, "one reaction per user, got {rows}");
     let (_, fetched) = app.get(&format!("/api/v1/posts/{}", post.id.0), &a).await;
-    let total: i64 = ReactionKind::ALL
-        .iter()
-        .map(|k| fetched["reactions"][k.as_str()].as_i64().unwrap())
-        .sum();
-    assert_eq!(total, rows, "counts equal the stored rows: {fetched}");
+    for kind in ReactionKind::ALL {
+        let stored: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM reactions WHERE post_id = $1 AND kind = $2")
+                .bind(post.id.0)
+                .bind(kind.as_str())
+                .fetch_one(app.services.db())
+                .await
+                .unwrap();
+        assert_eq!(
+            fetched["reactions"][kind.as_str()].as_i64(),
+            Some(stored),
+            "the {kind:?} count equals the stored rows: {fetched}"
+        );
+    }
+}
+
+/// A database written before posts kept their counts gets them right on upgrade, and
+/// the counts follow every later change.
+async fn an_upgrade_counts_the_comments_and_reactions_already_stored(db: Db) {
+    use server::store;
+    let (url, _dir, old) = database_before_migration(db, "0007").await;
+    let mut users = Vec::new();
+    for name in ["ann", "bob", "cy"] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, username_key, email, password_hash, created_at) \
+             VALUES ($1, $1, $2, 'x', 0) RETURNING id",
+        )
+        .bind(name)
+        .bind(format!("{name}@example.com"))
+        .fetch_one(&old)
+        .await
+        .unwrap();
+        users.push(id);
+    }
+    let mut posts = Vec::new();
+    for text in ["busy", "quiet"] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO posts (author_id, text, color, privacy, created_at) \
+             VALUES ($1, $2, 'plain', 'public', 0) RETURNING id",
+        )
+        .bind(users[0])
+        .bind(text)
+        .fetch_one(&old)
+        .await
+        .unwrap();
+        posts.push(id);
+    }
+    for (user, kind) in [(0, "like"), (1, "like"), (2, "angry")] {
+        sqlx::query(
+            "INSERT INTO reactions (post_id, user_id, kind, created_at) VALUES ($1, $2, $3, 0)",
+        )
+        .bind(posts[0])
+        .bind(users[user])
+        .bind(kind)
+        .execute(&old)
+        .await
+        .unwrap();
+    }
+    for user in [1, 2, 1] {
+        sqlx::query(
+            "INSERT INTO comments (post_id, author_id, text, created_at) VALUES ($1, $2, 'hi', 0)",
+        )
+        .bind(posts[0])
+        .bind(users[user])
+        .execute(&old)
+        .await
+        .unwrap();
+    }
+    old.close().await;
+
+    let upgraded = server::db::connect(&url).await.unwrap();
+    let mut conn = upgraded.acquire().await.unwrap();
+    let (busy, quiet) = (app::model::PostId(posts[0]), app::model::PostId(posts[1]));
+    let reader = app::model::UserId(users[1]);
+    let read = async |conn: &mut store::Conn, id| {
+        let post = store::posts::get(conn, reader, id).await.unwrap().unwrap();
+        (
+            post.comment_count,
+            post.reactions.like,
+            post.reactions.angry,
+            post.reactions.wow,
+        )
+    };
+    assert_eq!(read(&mut conn, busy).await, (3, 2, 1, 0));
+    assert_eq!(read(&mut conn, quiet).await, (0, 0, 0, 0));
+
+    // From now on the triggers keep them: a change of kind, a removal, a new comment.
+    store::reactions::set(
+        &mut conn,
+        busy,
+        app::model::UserId(users[2]),
+        ReactionKind::Wow,
+        1,
+    )
+    .await
+    .unwrap();
+    store::reactions::remove(&mut conn, busy, app::model::UserId(users[0]))
+        .await
+        .unwrap();
+    store::comments::insert(&mut conn, quiet, reader, "first", 1)
+        .await
+        .unwrap();
+    assert_eq!(read(&mut conn, busy).await, (3, 1, 0, 1));
+    assert_eq!(read(&mut conn, quiet).await, (1, 0, 0, 0));
+    assert_eq!(
+        store::reactions::counts(&mut conn, busy)
+            .await
+            .unwrap()
+            .like,
+        1
+    );
+    assert_eq!(store::comments::count(&mut conn, quiet).await.unwrap(), 1);
 }
 
 async fn follows_and_followers_only_posts(db: Db) {
