@@ -9,7 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, Command};
 
 /// Which server.
@@ -162,6 +162,7 @@ impl Server {
             .create(true)
             .append(true)
             .open(dir.join(format!("{}.log", kind.name())))?;
+        let log_out = log.try_clone()?;
         command
             .env("BIND_ADDR", format!("127.0.0.1:{port}"))
             .env("PORT", port.to_string())
@@ -173,6 +174,7 @@ impl Server {
             .env("LEPTOS_SITE_ROOT", &programs.site_root)
             // The Node peer logs nothing; ours logs warnings and errors only.
             .env("RUST_LOG", "warn")
+            .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log)
@@ -197,8 +199,18 @@ impl Server {
         })
         .await
         .with_context(|| format!("{} did not start listening within 60 s", kind.name()))??;
-        // Keep reading, so a chatty server never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        // Keep reading, so a chatty server never blocks on a full pipe, and keep what
+        // it says: ours logs to stdout, and a failed request's cause is only there.
+        let mut sink = Some(tokio::fs::File::from_std(log_out));
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                let Some(file) = sink.as_mut() else { continue };
+                if let Err(e) = file.write_all(format!("{line}\n").as_bytes()).await {
+                    eprintln!("  the server's output is no longer logged: {e}");
+                    sink = None;
+                }
+            }
+        });
         let port = base
             .rsplit(':')
             .next()
