@@ -569,19 +569,7 @@ async fn refusals(db: Db) {
 /// A database written before the unread counters existed gets them right on upgrade.
 async fn an_upgrade_counts_the_unread_messages_already_stored(db: Db) {
     let (url, _dir, old) = database_before_migration(db, "0005").await;
-    let mut ids = Vec::new();
-    for name in ["ann", "bob", "cy"] {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, username_key, email, password_hash, created_at) \
-             VALUES ($1, $1, $2, 'x', 0) RETURNING id",
-        )
-        .bind(name)
-        .bind(format!("{name}@example.com"))
-        .fetch_one(&old)
-        .await
-        .unwrap();
-        ids.push(id);
-    }
+    let ids = insert_users(&old, &["ann", "bob", "cy"]).await;
     let (ann, bob, cy) = (ids[0], ids[1], ids[2]);
     let conversation = async |low: i64, high: i64| -> i64 {
         sqlx::query_scalar(

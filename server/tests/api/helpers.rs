@@ -129,6 +129,25 @@ pub async fn database_before_migration(
     (url, dir, old)
 }
 
+/// Writes users straight into a database as an older release did, one per name
+/// (username, key and email from the name), and returns their ids in order.
+pub async fn insert_users(db: &sqlx::AnyPool, names: &[&str]) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for name in names {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, username_key, email, password_hash, created_at) \
+             VALUES ($1, $1, $2, 'x', 0) RETURNING id",
+        )
+        .bind(*name)
+        .bind(format!("{name}@example.com"))
+        .fetch_one(db)
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    ids
+}
+
 /// Drops the test databases earlier runs left behind, once per test process (each test
 /// cannot drop its own: the server it spawned may still hold connections when it ends).
 async fn drop_leftover_databases(admin: &mut sqlx::PgConnection) {

@@ -234,19 +234,7 @@ async fn concurrent_reaction_toggles_keep_an_exact_count(db: Db) {
 async fn an_upgrade_counts_the_comments_and_reactions_already_stored(db: Db) {
     use server::store;
     let (url, _dir, old) = database_before_migration(db, "0007").await;
-    let mut users = Vec::new();
-    for name in ["ann", "bob", "cy"] {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, username_key, email, password_hash, created_at) \
-             VALUES ($1, $1, $2, 'x', 0) RETURNING id",
-        )
-        .bind(name)
-        .bind(format!("{name}@example.com"))
-        .fetch_one(&old)
-        .await
-        .unwrap();
-        users.push(id);
-    }
+    let users = insert_users(&old, &["ann", "bob", "cy"]).await;
     let mut posts = Vec::new();
     for text in ["busy", "quiet"] {
         let id: i64 = sqlx::query_scalar(
