@@ -184,33 +184,18 @@ impl Server {
             .with_context(|| format!("cannot start {}", program.display()))?;
         let pid = child.id().context("the server exited at once")?;
         let stdout = child.stdout.take().context("no stdout")?;
-        let mut lines = BufReader::new(stdout).lines();
-        let base = tokio::time::timeout(Duration::from_secs(60), async {
-            while let Some(line) = lines.next_line().await? {
-                if let Some(url) = line.strip_prefix("listening on ") {
-                    return Ok(url.trim().to_owned());
-                }
-            }
-            bail!(
-                "{} exited before listening (see its log in {})",
-                kind.name(),
-                dir.display()
-            )
-        })
-        .await
-        .with_context(|| format!("{} did not start listening within 60 s", kind.name()))??;
-        // Keep reading, so a chatty server never blocks on a full pipe, and keep what
-        // it says: ours logs to stdout, and a failed request's cause is only there.
-        let mut sink = Some(tokio::fs::File::from_std(log_out));
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = lines.next_line().await {
-                let Some(file) = sink.as_mut() else { continue };
-                if let Err(e) = file.write_all(format!("{line}\n").as_bytes()).await {
-                    eprintln!("  the server's output is no longer logged: {e}");
-                    sink = None;
-                }
-            }
-        });
+        let (listening, url) = tokio::sync::oneshot::channel();
+        tokio::spawn(forward_output(stdout, log_out, listening));
+        let base = tokio::time::timeout(Duration::from_secs(60), url)
+            .await
+            .with_context(|| format!("{} did not start listening within 60 s", kind.name()))?
+            .with_context(|| {
+                format!(
+                    "{} exited before listening (see its log in {})",
+                    kind.name(),
+                    dir.display()
+                )
+            })?;
         let port = base
             .rsplit(':')
             .next()
@@ -226,6 +211,33 @@ impl Server {
             users,
             clock_ticks: stats::clock_ticks(),
         })
+    }
+}
+
+/// Copies the server's stdout into its log line by line, reading to the end so a chatty
+/// server never blocks on a full pipe (ours logs to stdout: a failed request's cause is
+/// only there), and passes on the address of its `listening on` line.
+async fn forward_output(
+    stdout: tokio::process::ChildStdout,
+    log: std::fs::File,
+    listening: tokio::sync::oneshot::Sender<String>,
+) {
+    let mut listening = Some(listening);
+    let mut log = Some(tokio::fs::File::from_std(log));
+    let mut lines = BufReader::new(stdout).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        if let Some(url) = line.strip_prefix("listening on ")
+            && let Some(listening) = listening.take()
+        {
+            // The starter gave up waiting; the line still goes to the log.
+            let _gave_up = listening.send(url.trim().to_owned());
+        }
+        if let Some(file) = log.as_mut()
+            && let Err(e) = file.write_all(format!("{line}\n").as_bytes()).await
+        {
+            eprintln!("  the server's output is no longer logged: {e}");
+            log = None;
+        }
     }
 }
 
