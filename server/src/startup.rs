@@ -17,7 +17,7 @@ use socketioxide_redis::{RedisAdapterConfig, RedisAdapterCtr};
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use tower::ServiceExt as _;
-use tower_http::compression::CompressionLayer;
+use tower_http::{compression::CompressionLayer, services::ServeDir};
 
 /// The websocket read buffer per socket (see its use).
 const WS_READ_BUFFER: usize = 1024;
@@ -86,11 +86,20 @@ impl Application {
             provide_context(backend.clone());
             provide_context(ViewerCache::default());
         };
+        // The built WASM, JS and CSS are plain files, served before Leptos sees the
+        // request. Leptos' fallback serves a file inside a reactive owner that can pick
+        // up another request's response options on the same thread: racing a 404 page,
+        // a lazy route's chunk went out with status 404 and the page never hydrated.
+        let pkg = format!("/{}", leptos_options.site_pkg_dir);
+        let assets = ServeDir::new(
+            std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir),
+        );
         let pages = Router::new()
             .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
                 let options = leptos_options.clone();
                 move || app::shell(options.clone())
             })
+            .nest_service(&pkg, assets)
             .fallback(leptos_axum::file_and_error_handler_with_context(
                 context,
                 app::shell,

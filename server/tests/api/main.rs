@@ -14,4 +14,5 @@ mod cluster;
 mod live;
 mod posts;
 mod realtime;
+mod site;
 mod social;
