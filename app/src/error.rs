@@ -30,6 +30,9 @@ pub enum ErrorCode {
     Timeout,
     /// The realtime connection is not up (client side only).
     Disconnected,
+    /// The server is overloaded for now (no database connection came free in time);
+    /// trying again shortly may work, and nothing was written.
+    Busy,
     /// Something broke on the server; the cause is in the server log.
     Internal,
 }
@@ -45,7 +48,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,
             ErrorCode::Timeout => 504,
-            ErrorCode::Disconnected => 503,
+            ErrorCode::Disconnected | ErrorCode::Busy => 503,
             ErrorCode::Internal => 500,
         }
     }
@@ -110,6 +113,13 @@ impl ApiError {
         Self::new(
             ErrorCode::Internal,
             "Something went wrong on our side. Please try again.",
+        )
+    }
+    /// Overloaded for now; the client may try again.
+    pub fn busy() -> Self {
+        Self::new(
+            ErrorCode::Busy,
+            "The server is busy right now. Please try again in a moment.",
         )
     }
     /// A malformed request or packet.

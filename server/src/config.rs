@@ -12,6 +12,9 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// `sqlite://path` (created on first run) or `postgres://…`.
     pub database_url: String,
+    /// How long a request waits for a database connection before it is answered
+    /// `busy` (503): SQLite has one connection, PostgreSQL ten.
+    pub db_acquire_timeout: Duration,
     /// Mark the session cookie `Secure` (on by default when `public_url` is https).
     pub cookie_secure: bool,
     /// How long a session lives after sign-in.
@@ -49,6 +52,7 @@ impl Settings {
             bind_addr: "127.0.0.1:0".parse().expect("literal address"),
             public_url: None,
             database_url,
+            db_acquire_timeout: crate::db::DEFAULT_ACQUIRE_TIMEOUT,
             cookie_secure: false,
             session_ttl: Duration::from_secs(3600),
             site_root: "target/site".into(),
@@ -65,7 +69,8 @@ impl Settings {
 
     /// Reads `BIND_ADDR`, `PUBLIC_URL`, `DATABASE_URL`, `COOKIE_SECURE`, `SESSION_TTL_SECS`,
     /// `LEPTOS_SITE_ROOT`, `LEPTOS_SITE_ADDR` (set by cargo-leptos), `MAX_SOCKET_PAYLOAD`,
-    /// `REDIS_URL`, `REDIS_PREFIX`, `HEARTBEAT_INTERVAL_MS`, `HEARTBEAT_TIMEOUT_MS`, `CATCHUP_WINDOW_SECS`.
+    /// `REDIS_URL`, `REDIS_PREFIX`, `HEARTBEAT_INTERVAL_MS`, `HEARTBEAT_TIMEOUT_MS`, `CATCHUP_WINDOW_SECS`,
+    /// `DB_ACQUIRE_TIMEOUT_MS`.
     pub fn from_env() -> Result<Self, SettingsError> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
@@ -152,10 +157,15 @@ impl Settings {
         let heartbeat_interval = Duration::from_millis(positive("HEARTBEAT_INTERVAL_MS", 25_000)?);
         let heartbeat_timeout = Duration::from_millis(positive("HEARTBEAT_TIMEOUT_MS", 20_000)?);
         let catchup_window = Duration::from_secs(positive("CATCHUP_WINDOW_SECS", 600)?);
+        let default_acquire =
+            u64::try_from(crate::db::DEFAULT_ACQUIRE_TIMEOUT.as_millis()).unwrap_or(u64::MAX);
+        let db_acquire_timeout =
+            Duration::from_millis(positive("DB_ACQUIRE_TIMEOUT_MS", default_acquire)?);
         Ok(Self {
             bind_addr,
             public_url,
             database_url,
+            db_acquire_timeout,
             cookie_secure,
             session_ttl: Duration::from_secs(ttl),
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
@@ -192,6 +202,9 @@ mod tests {
         assert!(s.redis_url.is_none());
         assert_eq!(s.catchup_window, Duration::from_secs(600));
         assert_eq!(s.heartbeat_interval, Duration::from_secs(25));
+        assert_eq!(s.db_acquire_timeout, Duration::from_secs(10));
+        let short = settings(&[("DB_ACQUIRE_TIMEOUT_MS", "250")]).unwrap();
+        assert_eq!(short.db_acquire_timeout, Duration::from_millis(250));
     }
 
     #[test]
@@ -212,6 +225,7 @@ mod tests {
             ("REDIS_URL", "http://x"),
             ("HEARTBEAT_TIMEOUT_MS", "0"),
             ("CATCHUP_WINDOW_SECS", "soon"),
+            ("DB_ACQUIRE_TIMEOUT_MS", "0"),
         ] {
             let err = settings(&[(k, v)]).expect_err(k).to_string();
             assert!(err.contains(k), "{err}");

@@ -31,9 +31,13 @@ impl Engine {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// How long a caller waits for a pooled connection unless settings say otherwise.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Opens the database named by `url`, creating a SQLite file (and its folder) on first
-/// run, switching SQLite to WAL, and applying migrations.
-pub async fn connect(url: &str) -> anyhow::Result<Db> {
+/// run, switching SQLite to WAL, and applying migrations. A caller that waits longer
+/// than `acquire_timeout` for a connection gets `PoolTimedOut` (answered `busy`).
+pub async fn connect(url: &str, acquire_timeout: Duration) -> anyhow::Result<Db> {
     sqlx::any::install_default_drivers();
     let engine = Engine::of(url);
     let url = match engine {
@@ -45,7 +49,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     let max = if engine == Engine::Sqlite { 1 } else { 10 };
     let pool = AnyPoolOptions::new()
         .max_connections(max)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(acquire_timeout)
         // A ping before every acquire guards against connections a database server
         // dropped. SQLite's connection is a file handle in this process that cannot go
         // stale, and the ping is one more round trip to its worker thread: the feed

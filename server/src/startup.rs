@@ -35,7 +35,7 @@ impl Application {
     /// Connects the database, applies migrations, binds the listener (port 0 picks a
     /// free one) and assembles the routes.
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
-        let pool = db::connect(&settings.database_url).await?;
+        let pool = db::connect(&settings.database_url, settings.db_acquire_timeout).await?;
         let listener = TcpListener::bind(settings.bind_addr).await?;
         let addr = listener.local_addr()?;
         let public_url = settings

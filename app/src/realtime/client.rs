@@ -68,6 +68,38 @@ pub enum Incoming {
 /// The answer to a server ping.
 pub const PONG_FRAME: &str = "3";
 
+/// Why the server refused a socket's CONNECT: the message of its CONNECT_ERROR, written
+/// by the server and read by the clients through this one type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ConnectRefusal {
+    /// No valid session: only signing in again helps.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// The server is overloaded for now (no database connection came free in time).
+    #[error("busy")]
+    Busy,
+    /// The session could not be checked: a server fault, maybe a passing one.
+    #[error("internal")]
+    Internal,
+}
+
+impl ConnectRefusal {
+    /// The refusal a CONNECT_ERROR message names; one this client does not know (a
+    /// newer server's) counts as a passing fault.
+    pub fn from_message(message: &str) -> Self {
+        [Self::Unauthorized, Self::Busy, Self::Internal]
+            .into_iter()
+            .find(|r| r.to_string() == message)
+            .unwrap_or(Self::Internal)
+    }
+
+    /// Does this refusal end the client's attempts? Only a refused session does; a
+    /// busy or failing server is tried again with backoff, as after a lost connection.
+    pub fn is_final(self) -> bool {
+        self == Self::Unauthorized
+    }
+}
+
 /// The message of a CONNECT_ERROR payload.
 pub fn connect_error_message(data: &Value) -> String {
     match data {

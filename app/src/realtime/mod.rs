@@ -9,7 +9,7 @@ pub mod client;
 pub mod codec;
 mod state;
 
-pub use client::{Backoff, ClientCore, Incoming, SOCKET_PATH};
+pub use client::{Backoff, ClientCore, ConnectRefusal, Incoming, SOCKET_PATH};
 pub use state::ConnState;
 
 #[cfg(feature = "hydrate")]

@@ -7,13 +7,17 @@ pub mod live;
 pub mod origin;
 pub mod social;
 
-use app::error::ApiError;
+use app::error::{ApiError, ErrorCode};
 use axum::{
     Json,
     response::{IntoResponse, Response},
 };
 
-/// An [`ApiError`] as an HTTP response: its status and a JSON body.
+/// What a `busy` answer tells the client to wait before trying again (`Retry-After`).
+const RETRY_BUSY_AFTER_SECS: &str = "1";
+
+/// An [`ApiError`] as an HTTP response: its status and a JSON body (and `Retry-After`
+/// when the server is busy).
 #[derive(Debug)]
 pub struct HttpError(pub ApiError);
 
@@ -21,7 +25,9 @@ impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         let status = http::StatusCode::from_u16(self.0.code.status())
             .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(self.0)).into_response()
+        let retry = (self.0.code == ErrorCode::Busy)
+            .then_some([(http::header::RETRY_AFTER, RETRY_BUSY_AFTER_SECS)]);
+        (status, retry, Json(self.0)).into_response()
     }
 }
 

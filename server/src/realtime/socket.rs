@@ -14,6 +14,7 @@ use app::{
         TypingNotice, UnwatchPresence, UnwatchProfile, UserRef, WatchPresence, WatchProfile,
     },
     model::{ChatFocus, PresenceWatch, SyncRequest},
+    realtime::ConnectRefusal,
     service::Viewer,
 };
 use socketioxide::{
@@ -22,17 +23,6 @@ use socketioxide::{
 };
 use std::future::Future;
 
-/// Why a socket was refused; the text reaches the client in `connect_error`.
-#[derive(Debug, thiserror::Error)]
-pub enum ConnectRefused {
-    /// No cookie, or a session that is unknown or expired.
-    #[error("unauthorized")]
-    Unauthorized,
-    /// The session could not be checked.
-    #[error("internal")]
-    Internal,
-}
-
 /// Registers the namespace on `io` (and subscribes to the cluster bus for it).
 ///
 /// Everything a socket needs (its viewer, its rooms, its handlers, its presence) is set
@@ -40,7 +30,7 @@ pub enum ConnectRefused {
 /// handler, so a client that emits at once would otherwise reach a socket with no
 /// handlers yet.
 pub async fn register(io: &Io, services: Services) -> anyhow::Result<()> {
-    let authenticate = async move |socket: SocketRef| -> Result<(), ConnectRefused> {
+    let authenticate = async move |socket: SocketRef| -> Result<(), ConnectRefusal> {
         let cookie = socket
             .req_parts()
             .headers
@@ -67,11 +57,15 @@ pub async fn register(io: &Io, services: Services) -> anyhow::Result<()> {
             }
             Ok(None) => {
                 tracing::info!(socket = %socket.id, "socket refused: no valid session");
-                Err(ConnectRefused::Unauthorized)
+                Err(ConnectRefusal::Unauthorized)
+            }
+            Err(err) if err.is_overload() => {
+                tracing::warn!(error = %err, "socket refused: busy");
+                Err(ConnectRefusal::Busy)
             }
             Err(err) => {
                 tracing::error!(error = %err, "socket refused: session lookup failed");
-                Err(ConnectRefused::Internal)
+                Err(ConnectRefusal::Internal)
             }
         }
     };

@@ -3,13 +3,17 @@
 
 use crate::helpers::*;
 use crate::on_both_databases;
+use app::error::ErrorCode;
 use app::events::{CreatePost, PostCreated};
+use app::realtime::{ConnectRefusal, native::NativeError};
 use serde_json::{Value, json};
+use std::time::Duration;
 
 on_both_databases!(
     http_bodies_are_validated_field_by_field,
     bad_socket_packets_get_error_acks_and_keep_the_connection,
-    oversized_socket_messages_do_not_hurt_the_server
+    oversized_socket_messages_do_not_hurt_the_server,
+    a_saturated_database_answers_busy_and_writes_nothing
 );
 
 async fn http_bodies_are_validated_field_by_field(db: Db) {
@@ -175,4 +179,74 @@ async fn oversized_socket_messages_do_not_hurt_the_server(db: Db) {
         post.id
     );
     assert_eq!(app.stored_posts().await, 1);
+}
+
+/// When every database connection is taken for longer than a request may wait, the
+/// request is answered `busy` (503 with `Retry-After`, over HTTP, a socket ack, a page
+/// and a new socket's refusal, which clients retry), nothing is written, and the server
+/// serves normally once connections free up.
+async fn a_saturated_database_answers_busy_and_writes_nothing(db: Db) {
+    let app = TestApp::spawn_with(db, |s| s.db_acquire_timeout = Duration::from_millis(300)).await;
+    let a = app.user().await;
+    let mut s = app.socket(&a).await;
+
+    let pool = app.services.db();
+    let mut held = Vec::new();
+    for _ in 0..pool.options().get_max_connections() {
+        held.push(pool.acquire().await.unwrap());
+    }
+
+    let res = app
+        .create_post_raw(Some(&a), &json!({"text": "while busy"}))
+        .await;
+    assert_eq!(
+        res.headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    assert_eq!(error_code(res, 503).await.0, "busy");
+
+    let ack = s
+        .emit::<CreatePost>(&draft("while busy, by socket"))
+        .await
+        .expect("the ack arrives")
+        .expect_err("no post while busy");
+    assert_eq!(ack.code, ErrorCode::Busy, "{ack:?}");
+
+    let page = app
+        .request(reqwest::Method::GET, "/", Some(&a))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 503, "the feed page while busy");
+
+    let refused = app
+        .socket_raw(Some(&a.cookie), Some(&app.base))
+        .await
+        .expect_err("no new socket while busy");
+    assert!(
+        matches!(&refused, NativeError::ConnectError { message, .. }
+            if ConnectRefusal::from_message(message) == ConnectRefusal::Busy),
+        "{refused:?}"
+    );
+
+    drop(held);
+    assert_eq!(
+        app.stored_posts().await,
+        0,
+        "nothing was written while busy"
+    );
+    let post = s
+        .emit::<CreatePost>(&draft("once free"))
+        .await
+        .unwrap()
+        .expect("accepted once connections are free");
+    let res = app
+        .create_post_raw(Some(&a), &json!({"text": "once free, by HTTP"}))
+        .await;
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+    assert_eq!(app.stored_posts().await, 2);
+    assert_eq!(post.text, "once free");
 }

@@ -617,7 +617,9 @@ async fn an_upgrade_counts_the_unread_messages_already_stored(db: Db) {
         .unwrap();
     old.close().await;
 
-    let upgraded = server::db::connect(&url).await.unwrap();
+    let upgraded = server::db::connect(&url, server::db::DEFAULT_ACQUIRE_TIMEOUT)
+        .await
+        .unwrap();
     let mut conn = upgraded.acquire().await.unwrap();
     let mut totals = Vec::new();
     for id in [ann, bob, cy] {

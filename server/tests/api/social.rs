@@ -271,7 +271,9 @@ async fn an_upgrade_counts_the_comments_and_reactions_already_stored(db: Db) {
     }
     old.close().await;
 
-    let upgraded = server::db::connect(&url).await.unwrap();
+    let upgraded = server::db::connect(&url, server::db::DEFAULT_ACQUIRE_TIMEOUT)
+        .await
+        .unwrap();
     let mut conn = upgraded.acquire().await.unwrap();
     let (busy, quiet) = (app::model::PostId(posts[0]), app::model::PostId(posts[1]));
     let reader = app::model::UserId(users[1]);

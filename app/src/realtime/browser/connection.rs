@@ -8,8 +8,8 @@ use crate::events::{CatchUp, ClientEvent, ServerEvent, SyncHint};
 use crate::realtime::ConnState;
 use crate::realtime::catchup::{Catchup, Delivery};
 use crate::realtime::client::{
-    Backoff, ClientCore, Incoming, PONG_FRAME, connect_error_message, decode_ack, decode_event,
-    ws_url,
+    Backoff, ClientCore, ConnectRefusal, Incoming, PONG_FRAME, connect_error_message, decode_ack,
+    decode_event, ws_url,
 };
 use futures::channel::oneshot;
 use leptos::prelude::*;
@@ -177,13 +177,16 @@ impl Inner {
                 self.start_sync(None);
             }
             Incoming::ConnectError(data) => {
-                warn(&format!(
-                    "the server refused the connection: {}",
-                    connect_error_message(&data)
-                ));
-                self.stopped.set(true);
-                self.drop_connection();
-                self.set_state(ConnState::Unauthorized);
+                let message = connect_error_message(&data);
+                warn(&format!("the server refused the connection: {message}"));
+                if ConnectRefusal::from_message(&message).is_final() {
+                    self.stopped.set(true);
+                    self.drop_connection();
+                    self.set_state(ConnState::Unauthorized);
+                } else {
+                    // A busy or failing server: try again later, as after a lost link.
+                    self.lost();
+                }
             }
             Incoming::Event { name, payload, .. } if name == SyncHint::NAME => {
                 match decode_event::<SyncHint>(payload) {

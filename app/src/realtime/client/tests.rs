@@ -259,3 +259,26 @@ fn every_delay_stays_within_half_and_one_and_a_half_of_its_step() {
         }
     }
 }
+
+#[test]
+fn only_a_refused_session_stops_the_client() {
+    for refusal in [
+        ConnectRefusal::Unauthorized,
+        ConnectRefusal::Busy,
+        ConnectRefusal::Internal,
+    ] {
+        let data = json!({"message": refusal.to_string()});
+        assert_eq!(
+            ConnectRefusal::from_message(&connect_error_message(&data)),
+            refusal
+        );
+    }
+    assert!(ConnectRefusal::Unauthorized.is_final());
+    assert!(!ConnectRefusal::Busy.is_final());
+    assert!(!ConnectRefusal::Internal.is_final());
+    assert_eq!(
+        ConnectRefusal::from_message("something new"),
+        ConnectRefusal::Internal,
+        "an unknown refusal is retried, not taken for a sign-out"
+    );
+}
