@@ -34,6 +34,10 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 /// How long a caller waits for a pooled connection unless settings say otherwise.
 pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The largest size SQLite leaves its write-ahead log at after a checkpoint. The log
+/// grows while writes outpace checkpoints and, without a limit, never shrinks.
+const WAL_SIZE_LIMIT: u64 = 16 * 1024 * 1024;
+
 /// Opens the database named by `url`, creating a SQLite file (and its folder) on first
 /// run, switching SQLite to WAL, and applying migrations. A caller that waits longer
 /// than `acquire_timeout` for a connection gets `PoolTimedOut` (answered `busy`).
@@ -64,6 +68,7 @@ pub async fn connect(url: &str, acquire_timeout: Duration) -> anyhow::Result<Db>
                         "PRAGMA journal_mode = WAL",
                         "PRAGMA synchronous = NORMAL",
                         "PRAGMA foreign_keys = ON",
+                        &format!("PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}"),
                     ] {
                         sqlx::query(pragma).execute(&mut *conn).await?;
                     }
@@ -121,5 +126,55 @@ mod tests {
         );
         assert_eq!(Engine::of("postgres://x/y"), Engine::Postgres);
         assert_eq!(Engine::of("sqlite://x"), Engine::Sqlite);
+    }
+
+    /// A burst of writes grows SQLite's write-ahead log; once a checkpoint has copied it
+    /// into the database, the next write starts the log over and cuts the file down to
+    /// the limit instead of keeping its largest size for good.
+    #[tokio::test]
+    async fn the_sqlite_log_shrinks_back_after_a_burst() {
+        let dir = std::env::temp_dir().join(format!("chatty_wal_{}", std::process::id()));
+        let db = connect(
+            &format!("sqlite://{}/db.sqlite", dir.display()),
+            DEFAULT_ACQUIRE_TIMEOUT,
+        )
+        .await
+        .unwrap();
+        let wal = dir.join("db.sqlite-wal");
+        let wal_size = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+
+        sqlx::query("CREATE TABLE burst (data BLOB)")
+            .execute(&db)
+            .await
+            .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        for _ in 0..24 {
+            sqlx::query("INSERT INTO burst VALUES (zeroblob(1024 * 1024))")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        assert!(
+            wal_size() > WAL_SIZE_LIMIT,
+            "the burst grew the log: {}",
+            wal_size()
+        );
+
+        sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&db)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO burst VALUES (1)")
+            .execute(&db)
+            .await
+            .unwrap();
+        assert!(
+            wal_size() <= WAL_SIZE_LIMIT,
+            "the log stayed at {} bytes",
+            wal_size()
+        );
+        db.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
