@@ -111,7 +111,8 @@ mod tests {
         assert!(is_overload(&err), "{err:?}");
         assert_eq!(Error::Db(err).into_api().code, ErrorCode::Busy);
 
-        drop(holder);
+        // Closing (not dropping) waits until the lock is let go.
+        holder.close().await.unwrap();
         let bad = sqlx::query("INSERT INTO missing VALUES (1)")
             .execute(&mut writer)
             .await
