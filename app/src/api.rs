@@ -295,7 +295,7 @@ pub async fn load_online() -> Result<OnlineUsers, ApiError> {
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
-    use crate::error::ApiError;
+    use crate::error::{ApiError, ErrorCode};
     use crate::service::{SharedBackend, Viewer, ViewerCache};
     use http::{HeaderValue, StatusCode, header};
     use leptos::prelude::*;
@@ -329,13 +329,20 @@ pub(crate) mod ssr {
         fail_with_status(viewer().await?.ok_or_else(ApiError::unauthorized))
     }
 
-    /// Sets the HTTP status of an error result, so HTTP clients see 401/403/404/422.
+    /// Sets the HTTP status of an error result, so HTTP clients see 401/403/404/422
+    /// (and, for `busy`, when to try again).
     pub fn fail_with_status<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
         if let (Err(err), Some(response)) = (&result, use_context::<ResponseOptions>()) {
             response.set_status(
                 StatusCode::from_u16(err.code.status())
                     .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             );
+            if err.code == ErrorCode::Busy {
+                response.insert_header(
+                    header::RETRY_AFTER,
+                    HeaderValue::from_static(crate::error::RETRY_BUSY_AFTER_SECS),
+                );
+            }
         }
         result
     }

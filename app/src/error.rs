@@ -54,6 +54,10 @@ impl ErrorCode {
     }
 }
 
+/// What a `busy` answer tells an HTTP client to wait, in seconds, before trying again
+/// (`Retry-After`).
+pub const RETRY_BUSY_AFTER_SECS: &str = "1";
+
 /// An error as the client sees it: a code, a human message and, for validation, the field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]

@@ -7,14 +7,11 @@ pub mod live;
 pub mod origin;
 pub mod social;
 
-use app::error::{ApiError, ErrorCode};
+use app::error::{ApiError, ErrorCode, RETRY_BUSY_AFTER_SECS};
 use axum::{
     Json,
     response::{IntoResponse, Response},
 };
-
-/// What a `busy` answer tells the client to wait before trying again (`Retry-After`).
-const RETRY_BUSY_AFTER_SECS: &str = "1";
 
 /// An [`ApiError`] as an HTTP response: its status and a JSON body (and `Retry-After`
 /// when the server is busy).

@@ -221,6 +221,12 @@ async fn a_saturated_database_answers_busy_and_writes_nothing(db: Db) {
         .await
         .unwrap();
     assert_eq!(page.status(), 503, "the feed page while busy");
+    assert_eq!(
+        page.headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
 
     let refused = app
         .socket_raw(Some(&a.cookie), Some(&app.base))
