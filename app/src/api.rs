@@ -295,7 +295,7 @@ pub async fn load_online() -> Result<OnlineUsers, ApiError> {
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
-    use crate::error::{ApiError, ErrorCode};
+    use crate::error::ApiError;
     use crate::service::{SharedBackend, Viewer, ViewerCache};
     use http::{HeaderValue, StatusCode, header};
     use leptos::prelude::*;
@@ -337,11 +337,8 @@ pub(crate) mod ssr {
                 StatusCode::from_u16(err.code.status())
                     .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             );
-            if err.code == ErrorCode::Busy {
-                response.insert_header(
-                    header::RETRY_AFTER,
-                    HeaderValue::from_static(crate::error::RETRY_BUSY_AFTER_SECS),
-                );
+            if let Some(secs) = err.code.retry_after() {
+                response.insert_header(header::RETRY_AFTER, HeaderValue::from_static(secs));
             }
         }
         result

@@ -52,11 +52,13 @@ impl ErrorCode {
             ErrorCode::Internal => 500,
         }
     }
-}
 
-/// What a `busy` answer tells an HTTP client to wait, in seconds, before trying again
-/// (`Retry-After`).
-pub const RETRY_BUSY_AFTER_SECS: &str = "1";
+    /// The `Retry-After` (in seconds) an HTTP answer with this code carries, if any:
+    /// only `busy` says the same request may work shortly.
+    pub fn retry_after(self) -> Option<&'static str> {
+        (self == ErrorCode::Busy).then_some("1")
+    }
+}
 
 /// An error as the client sees it: a code, a human message and, for validation, the field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

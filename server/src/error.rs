@@ -48,7 +48,7 @@ impl Error {
 
 /// See [`Error::is_overload`]. SQLite reports its extended result code; the primary
 /// code is its low byte: 5 is `SQLITE_BUSY`, 6 `SQLITE_LOCKED`.
-pub fn is_overload(err: &sqlx::Error) -> bool {
+fn is_overload(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::PoolTimedOut => true,
         sqlx::Error::Database(db)

@@ -7,7 +7,7 @@ pub mod live;
 pub mod origin;
 pub mod social;
 
-use app::error::{ApiError, ErrorCode, RETRY_BUSY_AFTER_SECS};
+use app::error::ApiError;
 use axum::{
     Json,
     response::{IntoResponse, Response},
@@ -22,8 +22,11 @@ impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         let status = http::StatusCode::from_u16(self.0.code.status())
             .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-        let retry = (self.0.code == ErrorCode::Busy)
-            .then_some([(http::header::RETRY_AFTER, RETRY_BUSY_AFTER_SECS)]);
+        let retry = self
+            .0
+            .code
+            .retry_after()
+            .map(|secs| [(http::header::RETRY_AFTER, secs)]);
         (status, retry, Json(self.0)).into_response()
     }
 }

@@ -199,12 +199,7 @@ async fn a_saturated_database_answers_busy_and_writes_nothing(db: Db) {
     let res = app
         .create_post_raw(Some(&a), &json!({"text": "while busy"}))
         .await;
-    assert_eq!(
-        res.headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok()),
-        Some("1")
-    );
+    assert_eq!(retry_after(&res), Some("1"));
     assert_eq!(error_code(res, 503).await.0, "busy");
 
     let ack = s
@@ -221,12 +216,7 @@ async fn a_saturated_database_answers_busy_and_writes_nothing(db: Db) {
         .await
         .unwrap();
     assert_eq!(page.status(), 503, "the feed page while busy");
-    assert_eq!(
-        page.headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok()),
-        Some("1")
-    );
+    assert_eq!(retry_after(&page), Some("1"));
 
     let refused = app
         .socket_raw(Some(&a.cookie), Some(&app.base))
@@ -255,4 +245,11 @@ async fn a_saturated_database_answers_busy_and_writes_nothing(db: Db) {
     assert_eq!(res.status(), 201, "{:?}", res.text().await);
     assert_eq!(app.stored_posts().await, 2);
     assert_eq!(post.text, "once free");
+}
+
+/// The `Retry-After` header of a response, if it has one.
+fn retry_after(res: &reqwest::Response) -> Option<&str> {
+    res.headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
 }
