@@ -3,6 +3,7 @@
 # make e2e    build, then the Playwright suite only
 # make fmt    format the code;  make lint  clippy per crate with its features
 # make bench  release build, then every benchmark against ours and the Node peer (~11 min)
+# make wasm-floor  the WASM size of a bare Leptos page, the yardstick of ours
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -17,10 +18,10 @@ export TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
 stage = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help run test e2e fmt lint setup setup-dev fmt-check test-rust build playwright bench-smoke bench setup-bench clean
+.PHONY: help run test e2e fmt lint setup setup-dev fmt-check test-rust build playwright bench-smoke bench setup-bench wasm-floor clean
 
 help:
-	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '1,5p'
+	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '1,6p'
 
 run: setup-dev
 	$(call stage,serve on http://127.0.0.1:3000)
@@ -61,6 +62,8 @@ lint:
 	cargo clippy -p bench --all-targets -- -D warnings
 	$(call stage,clippy: frontend (wasm32))
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+	$(call stage,clippy: wasm-floor (wasm32))
+	cargo clippy -p wasm-floor --target wasm32-unknown-unknown -- -D warnings
 
 test-rust:
 	$(call stage,cargo test: app (unit + doctests))
@@ -109,6 +112,23 @@ bench: setup-bench $(BENCH_SITE)/.built
 	ulimit -n "$$(ulimit -Hn)" 2>/dev/null || true; taskset -c 1 target/loadgen/chatty-bench \
 	  --ours target/release/server --site $(BENCH_SITE) --server-cpu 0 --readme README.md \
 	  --out bench/results.json
+
+# The yardstick of the WASM figure (README, Performance): a bare Leptos page built as the
+# app's browser build is (the wasm-release profile, wasm-bindgen, wasm-opt -Oz), its
+# size printed raw and gzipped (level 9, as the bench measures the app's).
+WASM_FLOOR := target/wasm-floor
+wasm-floor: setup-bench
+	$(call stage,wasm floor: a bare Leptos page, release build)
+	cargo build -p wasm-floor --target wasm32-unknown-unknown --profile wasm-release
+	rm -rf $(WASM_FLOOR) && mkdir -p $(WASM_FLOOR)
+	wasm-bindgen --target web --no-typescript --out-dir $(WASM_FLOOR) \
+	  target/wasm32-unknown-unknown/wasm-release/wasm_floor.wasm
+	bench/node/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+	  $(WASM_FLOOR)/wasm_floor_bg.wasm -o $(WASM_FLOOR)/wasm_floor_bg.wasm
+	@total=0; for f in $(WASM_FLOOR)/wasm_floor_bg.wasm $(WASM_FLOOR)/wasm_floor.js; do \
+	  raw=$$(wc -c < "$$f"); gz=$$(gzip -9 -c "$$f" | wc -c); total=$$((total + gz)); \
+	  printf '%-40s %8d bytes, %7d gzipped\n' "$$f" "$$raw" "$$gz"; done; \
+	  printf 'WASM + JS of a bare Leptos page, gzipped: %d KiB\n' $$((total / 1024))
 
 clean:
 	cargo clean
