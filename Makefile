@@ -3,7 +3,7 @@
 # make e2e    build, then the Playwright suite only
 # make fmt    format the code;  make lint  clippy per crate with its features
 # make bench  release build, then every benchmark against ours and the Node peer (~11 min)
-# make wasm-floor  the WASM size of a bare Leptos page, the yardstick of ours
+# make floor  the yardstick: a bare Leptos page's WASM size and pages per second
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -18,7 +18,7 @@ export TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
 stage = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help run test e2e fmt lint setup setup-dev fmt-check test-rust build playwright bench-smoke bench setup-bench wasm-floor clean
+.PHONY: help run test e2e fmt lint setup setup-dev fmt-check test-rust build playwright bench-smoke bench setup-bench floor clean
 
 help:
 	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '1,6p'
@@ -62,8 +62,9 @@ lint:
 	cargo clippy -p bench --all-targets -- -D warnings
 	$(call stage,clippy: frontend (wasm32))
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
-	$(call stage,clippy: wasm-floor (wasm32))
-	cargo clippy -p wasm-floor --target wasm32-unknown-unknown -- -D warnings
+	$(call stage,clippy: floor (wasm32 and server))
+	cargo clippy -p floor --features hydrate --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p floor --features ssr --all-targets -- -D warnings
 
 test-rust:
 	$(call stage,cargo test: app (unit + doctests))
@@ -113,22 +114,33 @@ bench: setup-bench $(BENCH_SITE)/.built
 	  --ours target/release/server --site $(BENCH_SITE) --server-cpu 0 --readme README.md \
 	  --out bench/results.json
 
-# The yardstick of the WASM figure (README, Performance): a bare Leptos page built as the
-# app's browser build is (the wasm-release profile, wasm-bindgen, wasm-opt -Oz), its
-# size printed raw and gzipped (level 9, as the bench measures the app's).
-WASM_FLOOR := target/wasm-floor
-wasm-floor: setup-bench
-	$(call stage,wasm floor: a bare Leptos page, release build)
-	cargo build -p wasm-floor --target wasm32-unknown-unknown --profile wasm-release
-	rm -rf $(WASM_FLOOR) && mkdir -p $(WASM_FLOOR)
-	wasm-bindgen --target web --no-typescript --out-dir $(WASM_FLOOR) \
-	  target/wasm32-unknown-unknown/wasm-release/wasm_floor.wasm
+# The yardstick of two figures (README, Performance): a bare Leptos page of our kind
+# (bench/floor), built as the app is. Its WASM (the wasm-release profile, wasm-bindgen,
+# wasm-opt -Oz) is printed raw and gzipped (level 9, as the bench measures the app's);
+# its server (release) is pinned to core 0 and served pages as the bench serves ours.
+FLOOR := target/floor
+floor: setup-bench
+	$(call stage,floor: a bare Leptos page, release builds)
+	cargo build -p floor --features hydrate --lib --target wasm32-unknown-unknown --profile wasm-release
+	cargo build -p floor --features ssr --bin floor-server --release
+	cargo build --profile loadgen -p bench
+	rm -rf $(FLOOR) && mkdir -p $(FLOOR)
+	wasm-bindgen --target web --no-typescript --out-dir $(FLOOR) \
+	  target/wasm32-unknown-unknown/wasm-release/floor.wasm
 	bench/node/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-	  $(WASM_FLOOR)/wasm_floor_bg.wasm -o $(WASM_FLOOR)/wasm_floor_bg.wasm
-	@total=0; for f in $(WASM_FLOOR)/wasm_floor_bg.wasm $(WASM_FLOOR)/wasm_floor.js; do \
+	  $(FLOOR)/floor_bg.wasm -o $(FLOOR)/floor_bg.wasm
+	$(call stage,floor: sizes)
+	@total=0; for f in $(FLOOR)/floor_bg.wasm $(FLOOR)/floor.js; do \
 	  raw=$$(wc -c < "$$f"); gz=$$(gzip -9 -c "$$f" | wc -c); total=$$((total + gz)); \
-	  printf '%-40s %8d bytes, %7d gzipped\n' "$$f" "$$raw" "$$gz"; done; \
-	  printf 'WASM + JS of a bare Leptos page, gzipped: %d KiB\n' $$((total / 1024))
+	  printf '%-28s %8d bytes, %7d gzipped\n' "$$f" "$$raw" "$$gz"; done; \
+	  printf 'WASM + JS of the bare page, gzipped: %d KiB\n' $$((total / 1024))
+	$(call stage,floor: page serving (server on core 0, load on core 1))
+	@taskset -c 0 target/release/floor-server 127.0.0.1:0 > $(FLOOR)/server.out & pid=$$!; \
+	  trap 'kill $$pid 2>/dev/null' EXIT; \
+	  for _ in $$(seq 100); do grep -q listening $(FLOOR)/server.out && break; sleep 0.1; done; \
+	  url=$$(sed -n 's/^listening on //p' $(FLOOR)/server.out); \
+	  test -n "$$url" || { echo "floor-server did not start" >&2; exit 1; }; \
+	  taskset -c 1 target/loadgen/chatty-bench --page "$$url"
 
 clean:
 	cargo clean

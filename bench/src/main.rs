@@ -5,7 +5,11 @@
 //! chatty-bench [--smoke] [--rounds N] [--only ours|node] [--clients N,N,..] [--ours PATH]
 //!              [--node-script PATH] [--site DIR] [--server-cpu CPU|none] [--work DIR]
 //!              [--out FILE] [--readme FILE]
+//! chatty-bench --page BASE
 //! ```
+//! `--page` runs only the page phase, against any server (`make floor` points it at the
+//! yardstick page's): the same requests (user 1's session cookie, which a server
+//! without sessions ignores), concurrency and duration as the full run's.
 //! `make bench` builds everything in release mode and runs it pinned (see the README).
 
 mod fleet;
@@ -33,6 +37,7 @@ struct Args {
     work: PathBuf,
     out: PathBuf,
     readme: Option<PathBuf>,
+    page: Option<String>,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -50,6 +55,7 @@ fn parse_args() -> anyhow::Result<Args> {
         work: std::env::temp_dir().join("chatty-bench"),
         out: "target/bench/results.json".into(),
         readme: None,
+        page: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -77,6 +83,7 @@ fn parse_args() -> anyhow::Result<Args> {
             "--work" => args.work = value()?.into(),
             "--out" => args.out = value()?.into(),
             "--readme" => args.readme = Some(value()?.into()),
+            "--page" => args.page = Some(value()?.trim_end_matches('/').to_owned()),
             "-h" | "--help" => {
                 println!(
                     "see the doc comment of bench/src/main.rs, or the README's Performance section"
@@ -104,6 +111,9 @@ async fn main() -> anyhow::Result<()> {
         plan.storm_clients = plan
             .storm_clients
             .min(clients.iter().copied().max().unwrap_or(0));
+    }
+    if let Some(base) = &args.page {
+        return page_only(base, &plan).await;
     }
     if args.only != Some(Kind::Node) && !args.programs.ours.exists() {
         bail!(
@@ -175,6 +185,26 @@ async fn run(args: Args, plan: suite::Plan) -> anyhow::Result<()> {
         eprintln!("table written into {}", readme.display());
     }
     check(&suites, args.smoke)
+}
+
+/// `--page BASE`: GETs `BASE/` as the page phase does (its cookie, concurrency and
+/// duration) and prints what it measured.
+async fn page_only(base: &str, plan: &suite::Plan) -> anyhow::Result<()> {
+    let http = load::Http::new(base, target::cookie(1))?;
+    let secs = std::time::Duration::from_secs(plan.page_secs);
+    let page = load::pages(&http, "/", plan.page_concurrency, secs).await;
+    println!(
+        "{base}/ at {} concurrent: {:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms, \
+         {} bytes a page, {} failed",
+        page.concurrency,
+        page.rps,
+        page.latency.p50_ms,
+        page.latency.p99_ms,
+        page.page_bytes,
+        page.failed
+    );
+    anyhow::ensure!(page.ok > 0 && page.failed == 0, "pages failed");
+    Ok(())
 }
 
 /// The harness itself must work: every suite ran, clients connected and events arrived.

@@ -1,12 +1,14 @@
-//! The least a hydrated Leptos page weighs with what every page of ours stands on: the
-//! router, meta tags, one server function, a resource under `Suspense`, a keyed list,
-//! a form, a few signals and JSON decoding. `make wasm-floor` builds it exactly as the
-//! app's browser build is built and prints its size: the part of the feed page's WASM
-//! that the framework costs before the page does anything of its own.
+//! The least a Leptos page of our kind costs: the router, meta tags, one server
+//! function feeding a resource under `Suspense` (rendered in `SsrMode::Async`, as our
+//! feed), a keyed list of 20 post cards with a live counter and a button each, a form,
+//! and JSON decoding. Built as the app is (`hydrate` for the browser, `ssr` for
+//! `floor-server`), it is the yardstick of two figures the app misses: `make floor`
+//! prints the size of its WASM and how many pages per second it serves on one core.
 
 use leptos::prelude::*;
-use leptos_meta::{Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -21,11 +23,22 @@ pub struct Item {
     pub likes: i64,
 }
 
-/// The page's one call to the server (the browser build holds only its client half).
+/// The page's one call to the server: 20 posts from memory, as long as the bench's.
 #[server]
 pub async fn load_items(before: Option<i64>) -> Result<Vec<Item>, ServerFnError> {
-    let _ = before;
-    Ok(Vec::new())
+    let newest = before.unwrap_or(21);
+    Ok((1..newest.min(21))
+        .rev()
+        .map(|id| Item {
+            id,
+            author: format!("user{id}"),
+            text: format!(
+                "Post {id} of the benchmark's feed: {}",
+                "lorem ipsum ".repeat(8)
+            ),
+            likes: id,
+        })
+        .collect())
 }
 
 #[component]
@@ -60,31 +73,51 @@ fn Feed() -> impl IntoView {
             <textarea prop:value=draft on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
             <button type="submit">"Post"</button>
         </form>
+        <For each=move || live.get() key=|i| i.id let:item><Card item/></For>
         <Suspense fallback=|| view! { <p>"Loading"</p> }>
             {move || Suspend::new(async move {
                 let list = items.await.unwrap_or_default();
                 view! { <For each=move || list.clone() key=|i| i.id let:item><Card item/></For> }
             })}
         </Suspense>
-        <For each=move || live.get() key=|i| i.id let:item><Card item/></For>
     }
 }
 
+/// The application: one route.
 #[component]
-fn App() -> impl IntoView {
+pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Router>
             <main>
                 <Routes fallback=|| "Not found">
-                    <Route path=path!("") view=Feed/>
+                    <Route path=path!("/") view=Feed ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
     }
 }
 
+/// The document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
 /// The browser entry point, as the app's.
+#[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
