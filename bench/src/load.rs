@@ -163,6 +163,8 @@ pub struct PageLoad {
     pub page_bytes: usize,
     /// Time per request.
     pub latency: Latency,
+    /// What the first failed request said.
+    pub first_error: Option<String>,
 }
 
 /// GETs `path` from `concurrency` loops for `duration` (after a one-second warm-up).
@@ -181,6 +183,7 @@ pub async fn pages(http: &Http, path: &str, concurrency: usize, duration: Durati
             let path = path.to_owned();
             tokio::spawn(async move {
                 let (mut ok, mut failed, mut bytes, mut samples) = (0u64, 0u64, 0, Vec::new());
+                let mut first_error = None;
                 while Instant::now() < deadline {
                     let at = Instant::now();
                     match http.get(&path).await {
@@ -189,10 +192,13 @@ pub async fn pages(http: &Http, path: &str, concurrency: usize, duration: Durati
                             bytes = len;
                             samples.push(at.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
                         }
-                        Err(_) => failed += 1,
+                        Err(err) => {
+                            failed += 1;
+                            first_error.get_or_insert_with(|| format!("{err:#}"));
+                        }
                     }
                 }
-                (ok, failed, bytes, samples)
+                (ok, failed, bytes, samples, first_error)
             })
         })
         .collect();
@@ -203,7 +209,8 @@ pub async fn pages(http: &Http, path: &str, concurrency: usize, duration: Durati
     let mut samples = Vec::new();
     for task in loops {
         match task.await {
-            Ok((ok, failed, bytes, mut s)) => {
+            Ok((ok, failed, bytes, mut s, error)) => {
+                result.first_error = result.first_error.or(error);
                 result.ok += ok;
                 result.failed += failed;
                 result.page_bytes = result.page_bytes.max(bytes);

@@ -203,7 +203,11 @@ async fn page_only(base: &str, plan: &suite::Plan) -> anyhow::Result<()> {
         page.page_bytes,
         page.failed
     );
-    anyhow::ensure!(page.ok > 0 && page.failed == 0, "pages failed");
+    anyhow::ensure!(
+        page.ok > 0 && page.failed == 0,
+        "pages failed: {}",
+        page.first_error.unwrap_or_default()
+    );
     Ok(())
 }
 
@@ -232,7 +236,11 @@ fn check(suites: &[suite::Suite], smoke: bool) -> anyhow::Result<()> {
                 storm.never_returned
             );
             if let Some(page) = &s.page {
-                anyhow::ensure!(page.ok > 0 && page.failed == 0, "{name}: pages failed");
+                anyhow::ensure!(
+                    page.ok > 0 && page.failed == 0,
+                    "{name}: pages failed: {}",
+                    page.first_error.as_deref().unwrap_or_default()
+                );
             }
         }
     }
