@@ -1,7 +1,7 @@
 //! `floor-server [ADDR]`: serves the yardstick page with leptos_axum, as our server
 //! serves its pages (default 127.0.0.1:0), and prints the address it listens on.
 
-use axum::Router;
+use axum::{Router, serve::ListenerExt as _};
 use floor::{App, shell};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -12,10 +12,17 @@ async fn main() -> std::io::Result<()> {
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:0".to_owned());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
+    let local = listener.local_addr()?;
+    // As ours: Nagle's algorithm off, so a page's last segment does not wait for an ack.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            eprintln!("cannot set TCP_NODELAY: {err}");
+        }
+    });
     let options = LeptosOptions::builder()
         .output_name("floor")
         .site_pkg_dir("pkg")
-        .site_addr(listener.local_addr()?)
+        .site_addr(local)
         .build();
     let routes = generate_route_list(App);
     let app = Router::new()
@@ -24,6 +31,6 @@ async fn main() -> std::io::Result<()> {
             move || shell(options.clone())
         })
         .with_state(options);
-    println!("listening on http://{}", listener.local_addr()?);
+    println!("listening on http://{local}");
     axum::serve(listener, app).await
 }
