@@ -121,7 +121,9 @@ bench: setup-bench $(BENCH_SITE)/.built
 FLOOR := target/floor
 floor: setup-bench
 	$(call stage,floor: a bare Leptos page, release builds)
-	cargo build -p floor --features hydrate --lib --target wasm32-unknown-unknown --profile wasm-release
+	# The cdylib alone: a crate built as cdylib and rlib at once silently skips LTO.
+	cargo rustc -p floor --features hydrate --lib --crate-type cdylib \
+	  --target wasm32-unknown-unknown --profile wasm-release
 	cargo build -p floor --features ssr --bin floor-server --release
 	cargo build --profile loadgen -p bench
 	rm -rf $(FLOOR) && mkdir -p $(FLOOR)
