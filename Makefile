@@ -115,9 +115,9 @@ bench: setup-bench $(BENCH_SITE)/.built
 	  --out bench/results.json
 
 # The yardstick of two figures (README, Performance): a bare Leptos page of our kind
-# (bench/floor), built as the app is. Its WASM (the wasm-release profile, wasm-bindgen,
-# wasm-opt -Oz) is printed raw and gzipped (level 9, as the bench measures the app's);
-# its server (release) is pinned to core 0 and served pages as the bench serves ours.
+# (bench/floor), built as the app is. chatty-bench sizes its WASM (the wasm-release
+# profile, wasm-bindgen, wasm-opt -Oz) as it sizes the app's, and requests its pages
+# (the server, release, pinned to core 0) as it requests ours.
 FLOOR := target/floor
 floor: setup-bench
 	$(call stage,floor: a bare Leptos page, release builds)
@@ -131,11 +131,8 @@ floor: setup-bench
 	  target/wasm32-unknown-unknown/wasm-release/floor.wasm
 	bench/node/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
 	  $(FLOOR)/floor_bg.wasm -o $(FLOOR)/floor_bg.wasm
-	$(call stage,floor: sizes)
-	@total=0; for f in $(FLOOR)/floor_bg.wasm $(FLOOR)/floor.js; do \
-	  raw=$$(wc -c < "$$f"); gz=$$(gzip -9 -c "$$f" | wc -c); total=$$((total + gz)); \
-	  printf '%-28s %8d bytes, %7d gzipped\n' "$$f" "$$raw" "$$gz"; done; \
-	  printf 'WASM + JS of the bare page, gzipped: %d KiB\n' $$((total / 1024))
+	$(call stage,floor: size)
+	target/loadgen/chatty-bench --wasm $(FLOOR)
 	$(call stage,floor: page serving (server on core 0, load on core 1))
 	@taskset -c 0 target/release/floor-server 127.0.0.1:0 > $(FLOOR)/server.out & pid=$$!; \
 	  trap 'kill $$pid 2>/dev/null' EXIT; \

@@ -167,6 +167,18 @@ pub struct PageLoad {
     pub first_error: Option<String>,
 }
 
+impl PageLoad {
+    /// Fails unless pages were served and none failed, saying what the first failure was.
+    pub fn ensure_served(&self, server: &str) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.ok > 0 && self.failed == 0,
+            "{server}: pages failed: {}",
+            self.first_error.as_deref().unwrap_or_default()
+        );
+        Ok(())
+    }
+}
+
 /// GETs `path` from `concurrency` loops for `duration` (after a one-second warm-up).
 pub async fn pages(http: &Http, path: &str, concurrency: usize, duration: Duration) -> PageLoad {
     let warm_until = Instant::now() + Duration::from_secs(1);

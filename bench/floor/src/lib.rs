@@ -26,9 +26,9 @@ pub struct Item {
 /// The page's one call to the server: 20 posts from memory, as long as the bench's.
 #[server]
 pub async fn load_items(before: Option<i64>) -> Result<Vec<Item>, ServerFnError> {
-    let newest = before.unwrap_or(21);
-    Ok((1..newest.min(21))
+    Ok((1..=20)
         .rev()
+        .filter(|id| before.is_none_or(|b| *id < b))
         .map(|id| Item {
             id,
             author: format!("user{id}"),
