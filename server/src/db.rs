@@ -2,11 +2,96 @@
 //! `sqlx::Any` pool so every store function is written once (with `$1` placeholders,
 //! which both engines accept).
 
-use sqlx::{AnyPool, any::AnyPoolOptions};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Connection, any::AnyPoolOptions};
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::{path::Path, time::Duration};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// The shared connection pool.
 pub type Db = AnyPool;
+
+/// Where reads that need no transaction go: the pages' session, feed, counts and
+/// presence lookups.
+///
+/// On SQLite it is a connection of its own, read-only, beside the pool's one writer:
+/// with the write-ahead log a reader neither waits for a write transaction nor holds
+/// one up, and handing it back costs nothing, where a pooled connection's return is a
+/// `ping` to SQLite's worker thread (sqlx always pings on release), one more round
+/// trip of the four a feed page made. On PostgreSQL it is the pool.
+#[derive(Clone)]
+pub struct Reader(ReaderKind);
+
+#[derive(Clone)]
+enum ReaderKind {
+    Pool(Db),
+    Own {
+        conn: Arc<Mutex<AnyConnection>>,
+        timeout: Duration,
+    },
+}
+
+/// A connection from a [`Reader`], for as long as it is held.
+pub enum ReadConn {
+    /// From the pool; goes back to it when dropped.
+    Pooled(PoolConnection<Any>),
+    /// The reader's own connection; free for the next reader when dropped.
+    Own(OwnedMutexGuard<AnyConnection>),
+}
+
+impl Deref for ReadConn {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            ReadConn::Pooled(conn) => conn,
+            ReadConn::Own(conn) => conn,
+        }
+    }
+}
+
+impl DerefMut for ReadConn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            ReadConn::Pooled(conn) => conn,
+            ReadConn::Own(conn) => conn,
+        }
+    }
+}
+
+impl Reader {
+    /// The reader for the database at `url`, whose `pool` [`connect`] opened (so the
+    /// file exists, migrated and in WAL mode).
+    pub async fn open(url: &str, pool: &Db, acquire_timeout: Duration) -> anyhow::Result<Self> {
+        if Engine::of(url) == Engine::Postgres {
+            return Ok(Self(ReaderKind::Pool(pool.clone())));
+        }
+        let mut conn = AnyConnection::connect(&sqlite_url(url)?).await?;
+        // A read-only connection: a write through it fails instead of taking the lock
+        // that the pool's writer expects to be its own.
+        sqlx::query("PRAGMA query_only = ON")
+            .execute(&mut conn)
+            .await?;
+        Ok(Self(ReaderKind::Own {
+            conn: Arc::new(Mutex::new(conn)),
+            timeout: acquire_timeout,
+        }))
+    }
+
+    /// A connection to read through; waits as long as the pool would, then answers
+    /// `PoolTimedOut` as the pool would (the client is told the server is busy).
+    pub async fn acquire(&self) -> sqlx::Result<ReadConn> {
+        match &self.0 {
+            ReaderKind::Pool(pool) => pool.acquire().await.map(ReadConn::Pooled),
+            ReaderKind::Own { conn, timeout } => {
+                tokio::time::timeout(*timeout, Arc::clone(conn).lock_owned())
+                    .await
+                    .map(ReadConn::Own)
+                    .map_err(|_| sqlx::Error::PoolTimedOut)
+            }
+        }
+    }
+}
 
 /// Which engine the pool talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,6 +211,84 @@ mod tests {
         );
         assert_eq!(Engine::of("postgres://x/y"), Engine::Postgres);
         assert_eq!(Engine::of("sqlite://x"), Engine::Sqlite);
+    }
+
+    /// A fresh SQLite file under the temp folder, opened as the server opens it.
+    async fn scratch(name: &str) -> (String, Db, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("chatty_{name}_{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let url = format!("sqlite://{}/db.sqlite", dir.display());
+        let db = connect(&url, DEFAULT_ACQUIRE_TIMEOUT).await.unwrap();
+        sqlx::query("CREATE TABLE t (n BIGINT)")
+            .execute(&db)
+            .await
+            .unwrap();
+        (url, db, dir)
+    }
+
+    async fn count(conn: &mut AnyConnection) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM t")
+            .fetch_one(conn)
+            .await
+            .unwrap()
+    }
+
+    /// SQLite's reader is a connection of its own: it sees what the pool committed,
+    /// reads while the pool holds a write transaction open (instead of queueing behind
+    /// it), and refuses to write.
+    #[tokio::test]
+    async fn the_sqlite_reader_reads_beside_the_writer_and_never_writes() {
+        let (url, db, dir) = scratch("reader").await;
+        let reader = Reader::open(&url, &db, DEFAULT_ACQUIRE_TIMEOUT)
+            .await
+            .unwrap();
+        assert!(matches!(reader.0, ReaderKind::Own { .. }));
+
+        sqlx::query("INSERT INTO t VALUES (1)")
+            .execute(&db)
+            .await
+            .unwrap();
+        assert_eq!(count(&mut reader.acquire().await.unwrap()).await, 1);
+
+        // The pool's only connection is in a write transaction: the reader neither
+        // waits for it nor sees its uncommitted row.
+        let mut tx = db.begin().await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (2)")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let read = tokio::time::timeout(Duration::from_secs(5), async {
+            count(&mut reader.acquire().await.unwrap()).await
+        });
+        assert_eq!(read.await.expect("the reader did not wait"), 1);
+        tx.commit().await.unwrap();
+        assert_eq!(count(&mut reader.acquire().await.unwrap()).await, 2);
+
+        let write = sqlx::query("INSERT INTO t VALUES (3)")
+            .execute(&mut *reader.acquire().await.unwrap())
+            .await;
+        assert!(write.is_err(), "the reader wrote");
+        db.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A reader held too long answers as a saturated pool does (`PoolTimedOut`, which
+    /// clients are told is `busy`), and is free again once let go.
+    #[tokio::test]
+    async fn a_held_reader_times_out_like_the_pool() {
+        let (url, db, dir) = scratch("reader_wait").await;
+        let reader = Reader::open(&url, &db, Duration::from_millis(50))
+            .await
+            .unwrap();
+        let held = reader.acquire().await.unwrap();
+        assert!(matches!(
+            reader.acquire().await,
+            Err(sqlx::Error::PoolTimedOut)
+        ));
+        drop(held);
+        assert_eq!(count(&mut reader.acquire().await.unwrap()).await, 0);
+        db.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// A burst of writes grows SQLite's write-ahead log; once a checkpoint has copied it

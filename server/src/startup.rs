@@ -36,6 +36,8 @@ impl Application {
     /// free one) and assembles the routes.
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         let pool = db::connect(&settings.database_url, settings.db_acquire_timeout).await?;
+        let reader =
+            db::Reader::open(&settings.database_url, &pool, settings.db_acquire_timeout).await?;
         let listener = TcpListener::bind(settings.bind_addr).await?;
         let addr = listener.local_addr()?;
         let public_url = settings
@@ -73,7 +75,7 @@ impl Application {
             .ping_timeout(settings.heartbeat_timeout)
             .build_layer();
         let emitter = Emitter::new(io.clone(), pool.clone());
-        let services = Services::new(pool, settings.clone(), emitter).await?;
+        let services = Services::new(pool, reader, settings.clone(), emitter).await?;
         // The namespace first: the first heartbeat may sweep a crashed instance's
         // sockets and announce them offline, which needs somewhere to emit.
         realtime::socket::register(&io, services.clone()).await?;

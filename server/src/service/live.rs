@@ -193,11 +193,12 @@ impl Services {
 
     /// The viewer with both unread counts, read on one connection (every page's header).
     pub async fn session_info(&self, viewer: Viewer) -> Result<SessionInfo> {
-        let mut conn = self.db().acquire().await?;
-        let me = viewer.user.id;
+        let mut conn = self.reader().acquire().await?;
+        let (unread_messages, unread_notifications) =
+            store::notifications::unread_both(&mut conn, viewer.user.id).await?;
         Ok(SessionInfo {
-            unread_messages: store::chat::unread_total(&mut conn, me).await?,
-            unread_notifications: store::notifications::unread_count(&mut conn, me).await?,
+            unread_messages,
+            unread_notifications,
             user: Some(viewer.user),
         })
     }
@@ -336,7 +337,7 @@ impl Services {
 
     /// Who the viewer may see online now, on any instance.
     pub async fn online(&self, viewer: &Viewer) -> Result<OnlineUsers> {
-        let mut conn = self.db().acquire().await?;
+        let mut conn = self.reader().acquire().await?;
         let users = store::presence::online_visible_to(&mut conn, viewer.user.id).await?;
         Ok(OnlineUsers { users })
     }

@@ -4,7 +4,7 @@
 use crate::{
     auth,
     config::Settings,
-    db::{Db, now_ms},
+    db::{Db, Reader, now_ms},
     error::{Error, Result},
     realtime::{Audience, Emitter, session_room},
     store::{self, is_unique_violation},
@@ -34,6 +34,7 @@ pub struct Services {
 
 struct Inner {
     db: Db,
+    reader: Reader,
     settings: Settings,
     emitter: Emitter,
     /// Verified against when the user is unknown, so both failures take as long.
@@ -61,11 +62,12 @@ fn invalid_credentials() -> Error {
 
 impl Services {
     /// Builds the services over an open database and a Socket.IO handle.
-    pub async fn new(db: Db, settings: Settings, emitter: Emitter) -> Result<Self> {
+    pub async fn new(db: Db, reader: Reader, settings: Settings, emitter: Emitter) -> Result<Self> {
         let dummy_hash = auth::hash_password(auth::new_token()).await?;
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
+                reader,
                 settings,
                 emitter,
                 dummy_hash,
@@ -78,6 +80,11 @@ impl Services {
     /// The database pool.
     pub fn db(&self) -> &Db {
         &self.inner.db
+    }
+
+    /// Where reads that need no transaction go (see [`Reader`]).
+    pub fn reader(&self) -> &Reader {
+        &self.inner.reader
     }
 
     /// The settings the server started with.
@@ -104,7 +111,7 @@ impl Services {
     /// The viewer whose session token this is, if the session is valid and unexpired.
     pub async fn viewer_for_token(&self, token: &str) -> Result<Option<Viewer>> {
         let session_id = auth::session_id(token);
-        let mut conn = self.db().acquire().await?;
+        let mut conn = self.reader().acquire().await?;
         let user = store::sessions::user(&mut conn, &session_id, now_ms()).await?;
         Ok(user.map(|user| Viewer { user, session_id }))
     }
@@ -223,7 +230,7 @@ impl Services {
         author: Option<app::model::UserId>,
         before: Option<PostId>,
     ) -> Result<FeedPage> {
-        let mut conn = self.db().acquire().await?;
+        let mut conn = self.reader().acquire().await?;
         let fetched = store::posts::feed(
             &mut conn,
             viewer.user.id,
@@ -244,7 +251,7 @@ impl Services {
     /// One post, if it exists and the viewer may see it (otherwise not found: an
     /// invisible post is indistinguishable from a missing one).
     pub async fn post(&self, viewer: &Viewer, id: PostId) -> Result<Post> {
-        let mut conn = self.db().acquire().await?;
+        let mut conn = self.reader().acquire().await?;
         store::posts::get_visible(&mut conn, viewer.user.id, id)
             .await?
             .ok_or_else(|| ApiError::not_found("Post").into())

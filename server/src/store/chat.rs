@@ -275,16 +275,20 @@ pub async fn read_up_to(
 const MINE_NOT_BLOCKED: &str = "(c.user_low = $1 OR c.user_high = $1) AND NOT EXISTS (SELECT 1 FROM blocks b WHERE \
      (b.blocker_id = c.user_low AND b.blocked_id = c.user_high) OR (b.blocker_id = c.user_high AND b.blocked_id = c.user_low))";
 
+/// The query of [`unread_total`], its user as `$1`.
+pub(crate) fn unread_total_sql() -> String {
+    format!(
+        "SELECT CAST(COALESCE(SUM(r.unread), 0) AS BIGINT) FROM conversation_reads r \
+         JOIN conversations c ON c.id = r.conversation_id \
+         WHERE r.user_id = $1 AND r.unread > 0 AND {MINE_NOT_BLOCKED}"
+    )
+}
+
 /// The user's unread messages over all their visible conversations: a sum over the
 /// counters of conversations with unread messages (an index holds just those).
 #[tracing::instrument(skip(conn))]
 pub async fn unread_total(conn: &mut Conn, user: UserId) -> sqlx::Result<i64> {
-    let sql = format!(
-        "SELECT CAST(COALESCE(SUM(r.unread), 0) AS BIGINT) FROM conversation_reads r \
-         JOIN conversations c ON c.id = r.conversation_id \
-         WHERE r.user_id = $1 AND r.unread > 0 AND {MINE_NOT_BLOCKED}"
-    );
-    let total: i64 = sqlx::query_scalar(&sql)
+    let total: i64 = sqlx::query_scalar(&unread_total_sql())
         .bind(user.0)
         .fetch_one(conn)
         .await?;

@@ -196,13 +196,27 @@ pub async fn page(
     rows.iter().map(from_row).collect()
 }
 
+const UNREAD_COUNT: &str =
+    "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL";
+
 /// How many unread notifications `user` has.
 #[tracing::instrument(skip(conn))]
 pub async fn unread_count(conn: &mut Conn, user: UserId) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+    sqlx::query_scalar(UNREAD_COUNT)
         .bind(user.0)
         .fetch_one(conn)
         .await
+}
+
+/// `user`'s unread messages ([`super::chat::unread_total`]) and unread notifications
+/// ([`unread_count`]) in one query: every page's header shows both.
+#[tracing::instrument(skip(conn))]
+pub async fn unread_both(conn: &mut Conn, user: UserId) -> sqlx::Result<(i64, i64)> {
+    let sql = format!(
+        "SELECT ({}), ({UNREAD_COUNT})",
+        super::chat::unread_total_sql()
+    );
+    sqlx::query_as(&sql).bind(user.0).fetch_one(conn).await
 }
 
 /// Marks one unread notification of `user` read; false if there was none to mark.

@@ -234,6 +234,21 @@ async fn unread_counts_and_read_receipts(db: Db) {
         (Some(3), Some(a.user.id.0))
     );
     assert_eq!(list[0]["last_message"]["text"], "unread 2");
+    // Every page's header reads both counts at once, through the reader.
+    let viewer = app
+        .services
+        .viewer_for_cookie(Some(&b.cookie))
+        .await
+        .unwrap()
+        .expect("b is signed in");
+    let header = app.services.session_info(viewer).await.unwrap();
+    let notifications = app.get("/api/v1/notifications/unread", &b).await.1["unread"].as_i64();
+    assert_eq!(
+        (header.unread_messages, Some(header.unread_notifications)),
+        (3, notifications)
+    );
+    assert!(notifications > Some(0), "a message notifies");
+    assert_eq!(header.user.map(|u| u.id), Some(b.user.id));
     assert_eq!(
         app.get("/api/v1/chat/unread", &a).await.1["total"],
         0,
