@@ -191,7 +191,7 @@ impl Services {
         })
     }
 
-    /// The viewer with both unread counts, read on one connection (every page's header).
+    /// The viewer with both unread counts, in one query (every page's header).
     pub async fn session_info(&self, viewer: Viewer) -> Result<SessionInfo> {
         let mut conn = self.reader().acquire().await?;
         let (unread_messages, unread_notifications) =
