@@ -19,7 +19,6 @@ struct Sending {
 pub fn ReactionBar(post: Signal<Post>, on_state: Callback<ReactionState>) -> impl IntoView {
     let socket = expect_context::<SocketClient>();
     let sending = RwSignal::new(Sending::default());
-    let pending = move || sending.with(|s| s.pending);
     let choose = move |socket: &SocketClient, kind: ReactionKind| {
         if sending.with_untracked(|s| s.pending) {
             return;
@@ -45,23 +44,36 @@ pub fn ReactionBar(post: Signal<Post>, on_state: Callback<ReactionState>) -> imp
             });
         });
     };
-    view! {
-        <div class="reactions" role="group" aria-label="Reactions">
-            {ReactionKind::ALL.iter().copied().map(|kind| {
+    // One reactive read per bar, not five per button: the six buttons are one view
+    // rendered from the counts, the reader's own reaction and whether one is on its
+    // way. A change re-runs it and patches the same six buttons in place (same view
+    // type), so they keep their focus; a server render reads the post once per card.
+    let buttons = move || {
+        let (counts, mine) = post.with(|p| (p.reactions, p.my_reaction));
+        let pending = sending.with(|s| s.pending);
+        ReactionKind::ALL
+            .iter()
+            .copied()
+            .map(|kind| {
                 let socket = socket.clone();
-                let count = move || post.with(|p| p.reactions.get(kind));
-                let mine = move || post.with(|p| p.my_reaction == Some(kind));
+                let count = counts.get(kind);
+                let on = mine == Some(kind);
                 view! {
-                    <button type="button" class="reaction" class:mine=mine
-                        aria-label=kind.label() aria-pressed=move || if mine() { "true" } else { "false" }
-                        data-testid=kind.test_id() data-count=move || count().to_string()
+                    <button type="button" class="reaction" class:mine=on
+                        aria-label=kind.label() aria-pressed=if on { "true" } else { "false" }
+                        data-testid=kind.test_id() data-count=count.to_string()
                         disabled=pending
                         on:click=move |_| choose(&socket, kind)>
                         <span aria-hidden="true">{kind.emoji()}</span>
-                        <span class="count">{move || match count() { 0 => String::new(), n => n.to_string() }}</span>
+                        <span class="count">{match count { 0 => String::new(), n => n.to_string() }}</span>
                     </button>
                 }
-            }).collect_view()}
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="reactions" role="group" aria-label="Reactions">
+            {buttons}
             {move || sending.with(|s| s.error.clone()).map(|e| view! { <span class="form-error" role="alert">{e}</span> })}
         </div>
     }
