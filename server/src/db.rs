@@ -213,7 +213,8 @@ mod tests {
         assert_eq!(Engine::of("sqlite://x"), Engine::Sqlite);
     }
 
-    /// A fresh SQLite file under the temp folder, opened as the server opens it.
+    /// A fresh SQLite file under the temp folder, opened as the server opens it, with
+    /// an empty table `t (n)`: its URL, its pool and its folder.
     async fn scratch(name: &str) -> (String, Db, std::path::PathBuf) {
         let dir = std::env::temp_dir().join(format!("chatty_{name}_{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -296,13 +297,7 @@ mod tests {
     /// the limit instead of keeping its largest size for good.
     #[tokio::test]
     async fn the_sqlite_log_shrinks_back_after_a_burst() {
-        let dir = std::env::temp_dir().join(format!("chatty_wal_{}", std::process::id()));
-        let db = connect(
-            &format!("sqlite://{}/db.sqlite", dir.display()),
-            DEFAULT_ACQUIRE_TIMEOUT,
-        )
-        .await
-        .unwrap();
+        let (_, db, dir) = scratch("wal").await;
         let wal = dir.join("db.sqlite-wal");
         let wal_size = || std::fs::metadata(&wal).map_or(0, |m| m.len());
 

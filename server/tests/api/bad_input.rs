@@ -193,7 +193,6 @@ async fn a_saturated_database_answers_busy_and_writes_nothing(db: Db) {
 
     let pool = app.services.db();
     let mut held = Vec::new();
-    let mut held_reader = None;
     for _ in 0..pool.options().get_max_connections() {
         held.push(pool.acquire().await.unwrap());
     }
@@ -222,15 +221,17 @@ async fn a_saturated_database_answers_busy_and_writes_nothing(db: Db) {
     // writer does not hold them up; on PostgreSQL the reader is the pool.
     let reader = app.services.reader().acquire().await;
     assert_eq!(reader.is_ok(), sqlite, "the reader is apart on SQLite only");
-    if sqlite {
+    let held_reader = if sqlite {
         drop(reader);
         assert_eq!(
             feed_page().await.status(),
             200,
             "the feed page beside busy writes"
         );
-        held_reader = Some(app.services.reader().acquire().await.unwrap());
-    }
+        Some(app.services.reader().acquire().await.unwrap())
+    } else {
+        None
+    };
     let page = feed_page().await;
     assert_eq!(page.status(), 503, "the feed page while busy");
     assert_eq!(retry_after(&page), Some("1"));
