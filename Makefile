@@ -56,6 +56,7 @@ fmt-check:
 lint:
 	$(call stage,clippy: app)
 	cargo clippy -p app --all-targets --features native-client -- -D warnings
+	cargo clippy -p app --all-targets --features ssr -- -D warnings
 	$(call stage,clippy: server)
 	cargo clippy -p server --all-targets -- -D warnings
 	$(call stage,clippy: bench)
@@ -69,6 +70,8 @@ lint:
 test-rust:
 	$(call stage,cargo test: app (unit + doctests))
 	cargo test -p app --features native-client
+	$(call stage,cargo test: app (unit, server rendering))
+	cargo test -p app --features ssr --lib
 	$(call stage,cargo test: server (unit + integration))
 	cargo test -p server
 	$(call stage,cargo test: bench (unit))

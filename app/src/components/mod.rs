@@ -6,5 +6,6 @@ pub mod live;
 pub mod post_card;
 pub mod presence;
 pub mod reactions;
+pub mod rows;
 pub mod time;
 pub mod user_card;

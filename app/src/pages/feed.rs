@@ -2,7 +2,7 @@
 //! older pages on demand.
 
 use crate::api::{load_feed, load_user_posts};
-use crate::components::{composer::Composer, post_card::PostCard};
+use crate::components::{composer::Composer, post_card::PostCard, rows::Rows};
 use crate::error::{ApiError, ErrorCode};
 use crate::events::{
     CommentCreated, PostCreated, PostDeleted, PostUpdated, ReactionState, ReactionsChanged,
@@ -186,7 +186,7 @@ pub fn PostList(initial: Page, source: Source, #[prop(optional)] composer: bool)
     view! {
         {composer.then(|| view! { <Composer on_created=move |p| posts.update(|v| upsert(v, p))/> })}
         <section class="feed" data-testid="feed" aria-label="Posts">
-            <For each=ids key=|id| *id let:id>
+            <Rows each=ids key=|id| *id let:id>
                 {
                     let initial = posts.with_untracked(|v| v.iter().find(|p| p.id == id).cloned());
                     initial.map(|initial| {
@@ -208,7 +208,7 @@ pub fn PostList(initial: Page, source: Source, #[prop(optional)] composer: bool)
                         view! { <PostCard post=post.into() me=me on_changed=on_changed on_removed=on_removed on_reacted=on_reacted/> }
                     })
                 }
-            </For>
+            </Rows>
             <Show when=move || posts.with(Vec::is_empty)>
                 <div class="card empty">
                     <p>{if composer { "Nothing here yet. Write the first post!" } else { "No posts to show." }}</p>
