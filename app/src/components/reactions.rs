@@ -48,6 +48,9 @@ pub fn ReactionBar(post: Signal<Post>, on_state: Callback<ReactionState>) -> imp
     // rendered from the counts, the reader's own reaction and whether one is on its
     // way. A change re-runs it and patches the same six buttons in place (same view
     // type), so they keep their focus; a server render reads the post once per card.
+    // Each button is as small as it can be (a feed page renders 120): its name and
+    // state for assistive technology, its emoji and count as one text. Styles key on
+    // `aria-pressed`; outside a form a button submits nothing, so no `type`.
     let buttons = move || {
         let (counts, mine) = post.with(|p| (p.reactions, p.my_reaction));
         let pending = sending.with(|s| s.pending);
@@ -56,16 +59,11 @@ pub fn ReactionBar(post: Signal<Post>, on_state: Callback<ReactionState>) -> imp
             .copied()
             .map(|kind| {
                 let socket = socket.clone();
-                let count = counts.get(kind);
-                let on = mine == Some(kind);
+                let pressed = if mine == Some(kind) { "true" } else { "false" };
                 view! {
-                    <button type="button" class="reaction" class:mine=on
-                        aria-label=kind.label() aria-pressed=if on { "true" } else { "false" }
-                        data-testid=kind.test_id() data-count=count.to_string()
-                        disabled=pending
+                    <button aria-label=kind.label() aria-pressed=pressed disabled=pending
                         on:click=move |_| choose(&socket, kind)>
-                        <span aria-hidden="true">{kind.emoji()}</span>
-                        <span class="count">{match count { 0 => String::new(), n => n.to_string() }}</span>
+                        {label(kind, counts.get(kind))}
                     </button>
                 }
             })
@@ -76,5 +74,25 @@ pub fn ReactionBar(post: Signal<Post>, on_state: Callback<ReactionState>) -> imp
             {buttons}
             {move || sending.with(|s| s.error.clone()).map(|e| view! { <span class="form-error" role="alert">{e}</span> })}
         </div>
+    }
+}
+
+/// A button's text: the emoji, and the count when there is one.
+fn label(kind: ReactionKind, count: i64) -> String {
+    match count {
+        0 => kind.emoji().to_owned(),
+        n => format!("{} {n}", kind.emoji()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label;
+    use crate::model::ReactionKind;
+
+    #[test]
+    fn a_button_shows_its_count_only_when_there_is_one() {
+        assert_eq!(label(ReactionKind::Like, 0), "👍");
+        assert_eq!(label(ReactionKind::Like, 12), "👍 12");
     }
 }

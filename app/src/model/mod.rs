@@ -267,8 +267,6 @@ macro_rules! reaction_kinds {
             pub fn emoji(self) -> &'static str { match self { $(ReactionKind::$variant => $emoji),* } }
             /// Its button's accessible name, `React like`.
             pub fn label(self) -> &'static str { match self { $(ReactionKind::$variant => concat!("React ", $name)),* } }
-            /// Its button's test id, `reaction-like`.
-            pub fn test_id(self) -> &'static str { match self { $(ReactionKind::$variant => concat!("reaction-", $name)),* } }
             /// Parses the stored name.
             pub fn parse(s: &str) -> Option<Self> { Self::ALL.iter().copied().find(|k| k.as_str() == s) }
         }
@@ -742,7 +740,6 @@ mod tests {
             assert_eq!(ReactionKind::parse(k.as_str()), Some(*k));
         }
         assert_eq!(ReactionKind::Love.label(), "React love");
-        assert_eq!(ReactionKind::Sad.test_id(), "reaction-sad");
     }
 
     #[test]
