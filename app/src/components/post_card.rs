@@ -1,7 +1,7 @@
 //! One post, with reactions, its comment count, and edit and delete on one's own.
 
 use super::reactions::ReactionBar;
-use super::time::format_utc;
+use super::time::{format_iso, format_utc};
 use crate::api::{remove_post, update_post};
 use crate::error::ApiError;
 use crate::events::ReactionState;
@@ -27,7 +27,8 @@ pub fn PostCard(
     on_removed: Callback<Post>,
     on_reacted: Callback<ReactionState>,
 ) -> impl IntoView {
-    let (id, author) = post.with_untracked(|p| (p.id, p.author.clone()));
+    // What never changes for a post is read once, not by a closure per render.
+    let (id, author, created) = post.with_untracked(|p| (p.id, p.author.clone(), p.created_at));
     let mine = move || me.get() == Some(author.id);
     // Two signals per card (plus the post's): a feed renders many cards, and every
     // reactive node is paid for on each server render. The edit form's draft exists only
@@ -128,7 +129,7 @@ pub fn PostCard(
                     <div><a class="author" href=profile>{author.username.clone()}</a>{feeling}</div>
                     <div class="muted small">
                         <a class="time" href=format!("/posts/{}", id.0)>
-                            <time datetime=move || post.with(|p| p.created_at.to_string())>{move || post.with(|p| format_utc(p.created_at))}</time>
+                            <time datetime=format_iso(created)>{format_utc(created)}</time>
                         </a>
                         {edited}" "{badge}
                     </div>
