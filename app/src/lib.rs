@@ -13,6 +13,7 @@ pub mod realtime;
 mod root;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod text;
 
 #[cfg(feature = "hydrate")]
 pub use root::mark_hydrated;

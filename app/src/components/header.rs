@@ -5,6 +5,7 @@ use crate::api::SignOut;
 use crate::pages::auth_form::go_to;
 use crate::realtime::SocketClient;
 use crate::root::{CurrentUser, UnreadNotifications};
+use crate::text::profile_path;
 use leptos::prelude::*;
 
 /// The header on every page.
@@ -33,7 +34,7 @@ pub fn Header() -> impl IntoView {
                                 </a>
                             </nav>
                             <ConnStatus/>
-                            <a class="username" data-testid="current-user" href=format!("/u/{}", me.username)>{me.username.clone()}</a>
+                            <a class="username" data-testid="current-user" href=profile_path(&me.username)>{me.username.clone()}</a>
                             <SignOutButton/>
                         </div>
                     }.into_any(),

@@ -6,6 +6,7 @@ use crate::api::{remove_post, update_post};
 use crate::error::ApiError;
 use crate::events::ReactionState;
 use crate::model::{POST_TEXT_MAX, Post, PostDraft, Privacy, UserId};
+use crate::text::{comment_count, post_path, profile_path};
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -112,11 +113,9 @@ pub fn PostCard(
         post.with(|p| p.edited_at.is_some())
             .then(|| view! { <span class="muted">" · edited"</span> })
     };
-    let comments = move || match post.with(|p| p.comment_count) {
-        1 => "1 comment".to_owned(),
-        n => format!("{n} comments"),
-    };
-    let profile = format!("/u/{}", author.username);
+    let comments = move || post.with(|p| comment_count(p.comment_count));
+    let profile = profile_path(&author.username);
+    let link = post_path(id);
 
     view! {
         <article class="card post" data-testid="post" data-post-id=id.0.to_string()
@@ -128,7 +127,7 @@ pub fn PostCard(
                 <div class="post-meta">
                     <div><a class="author" href=profile>{author.username.clone()}</a>{feeling}</div>
                     <div class="muted small">
-                        <a class="time" href=format!("/posts/{}", id.0)>
+                        <a class="time" href=link.clone()>
                             <time datetime=format_iso(created)>{format_utc(created)}</time>
                         </a>
                         {edited}" "{badge}
@@ -153,7 +152,7 @@ pub fn PostCard(
             }}
             <footer class="post-foot">
                 <ReactionBar post=post on_state=on_reacted/>
-                <a class="comments-link" href=format!("/posts/{}", id.0) data-testid="comment-count">{comments}</a>
+                <a class="comments-link" href=link data-testid="comment-count">{comments}</a>
             </footer>
             {error}
         </article>

@@ -4,6 +4,7 @@
 use super::presence::{OnlineDot, initial};
 use crate::api::{SetBlock, SetFollow};
 use crate::model::UserCard;
+use crate::text::{chat_path, profile_path};
 use leptos::prelude::*;
 
 /// A card for one user; `on_blocked` is told when the viewer blocks them.
@@ -39,12 +40,12 @@ pub fn UserCardView(card: UserCard, on_blocked: Callback<UserCard>) -> impl Into
     let (u1, u2) = (username.clone(), username.clone());
     view! {
         <li class="card person" data-testid="person" data-username=username.clone()>
-            <a class="avatar" href=format!("/u/{username}") aria-hidden="true" tabindex="-1">
+            <a class="avatar" href=profile_path(&username) aria-hidden="true" tabindex="-1">
                 {initial(&username)}
                 <OnlineDot user=card.user.id/>
             </a>
             <div class="person-meta">
-                <a class="author" href=format!("/u/{username}")>{username.clone()}</a>
+                <a class="author" href=profile_path(&username)>{username.clone()}</a>
                 <div class="muted small">{move || format!("{} followers", followers.get())}</div>
                 {(!card.bio.is_empty()).then(|| view! { <p class="small">{card.bio.clone()}</p> })}
             </div>
@@ -54,7 +55,7 @@ pub fn UserCardView(card: UserCard, on_blocked: Callback<UserCard>) -> impl Into
                     on:click=move |_| { follow.dispatch(SetFollow { username: u1.clone(), follow: !followed.get_untracked() }); }>
                     {move || if followed.get() { "Unfollow" } else { "Follow" }}
                 </button>
-                <a class="button small" href=format!("/chat/{username}")>"Message"</a>
+                <a class="button small" href=chat_path(&username)>"Message"</a>
                 <button class="button ghost small danger" type="button" disabled=move || block.pending().get()
                     on:click=move |_| { block.dispatch(SetBlock { username: u2.clone(), block: true }); }>"Block"</button>
             </div>

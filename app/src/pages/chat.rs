@@ -17,6 +17,7 @@ use crate::model::{
 };
 use crate::realtime::SocketClient;
 use crate::root::CurrentUser;
+use crate::text::{chat_path, profile_path};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_params_map};
@@ -50,7 +51,7 @@ pub fn ChatListPage() -> impl IntoView {
                     <ul class="conversations" data-testid="conversations">
                         {list.into_iter().map(|c| view! {
                             <li>
-                                <a class="card conversation" href=format!("/chat/{}", c.other.username) data-testid="conversation">
+                                <a class="card conversation" href=chat_path(&c.other.username) data-testid="conversation">
                                     <div class="avatar" aria-hidden="true">{c.other.username.chars().next().unwrap_or('?').to_ascii_uppercase().to_string()}</div>
                                     <div class="conversation-meta">
                                         <strong>{c.other.username.clone()}</strong>
@@ -367,7 +368,7 @@ fn Conversation(open: ChatOpen, page: MessagePage) -> impl IntoView {
                     <span class="avatar small" aria-hidden="true">
                         {crate::components::presence::initial(&other_name.get_value())}
                     </span>
-                    <a class="author" href=format!("/u/{}", other_name.get_value())>{other_name.get_value()}</a>
+                    <a class="author" href=profile_path(&other_name.get_value())>{other_name.get_value()}</a>
                     <OnlineDot user=other.id inline=true/>
                 </header>
                 <Show when=move || older.get().is_some()>

@@ -10,6 +10,7 @@ use crate::events::{NotificationReceived, NotificationsChanged, NotificationsUpd
 use crate::model::{Notification, NotificationId, NotificationKind, NotificationPage};
 use crate::realtime::SocketClient;
 use crate::root::UnreadNotifications;
+use crate::text::{chat_path, post_path, profile_path};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -79,10 +80,10 @@ pub fn describe(n: &Notification) -> String {
 pub fn target(n: &Notification) -> (String, &'static str) {
     match (n.kind, n.post_id) {
         (NotificationKind::Comment | NotificationKind::Reaction, Some(post)) => {
-            (format!("/posts/{}", post.0), "View post")
+            (post_path(post), "View post")
         }
-        (NotificationKind::Message, _) => (format!("/chat/{}", n.actor.username), "Open chat"),
-        _ => (format!("/u/{}", n.actor.username), "View profile"),
+        (NotificationKind::Message, _) => (chat_path(&n.actor.username), "Open chat"),
+        _ => (profile_path(&n.actor.username), "View profile"),
     }
 }
 
@@ -256,12 +257,12 @@ fn NotificationItem(
     view! {
         <li class="card notification" class:unread=move || !read.get() data-testid="notification"
             data-kind=notification.kind.as_str() data-unread=move || (!read.get()).to_string()>
-            <a class="avatar" href=format!("/u/{actor}") aria-hidden="true" tabindex="-1">{initial(&actor)}</a>
+            <a class="avatar" href=profile_path(&actor) aria-hidden="true" tabindex="-1">{initial(&actor)}</a>
             <div class="notification-body">
                 <p class="notification-text">
                     <span class="unread-dot" aria-hidden="true"></span>
                     <Show when=move || !read.get()><span class="sr-only">"Unread: "</span></Show>
-                    <a class="author" href=format!("/u/{actor}")>{actor.clone()}</a>" "{text}
+                    <a class="author" href=profile_path(&actor)>{actor.clone()}</a>" "{text}
                 </p>
                 <div class="muted small notification-meta">
                     <RelativeTime ms=notification.created_at/>

@@ -11,6 +11,7 @@ use crate::events::{
 use crate::model::{COMMENT_TEXT_MAX, Comment, CommentPage, Post, PostId, Reactor};
 use crate::realtime::SocketClient;
 use crate::root::CurrentUser;
+use crate::text::profile_path;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_params_map};
@@ -193,7 +194,7 @@ fn PostView(post: Post, comments: CommentPage, reactors: Vec<Reactor>) -> impl I
                 <h2>"Reactions"</h2>
                 <ul class="reactors" data-testid="reactors">
                     {move || who.get().into_iter().map(|r| view! {
-                        <li><span aria-hidden="true">{r.kind.emoji()}</span>" "<a href=format!("/u/{}", r.user.username)>{r.user.username.clone()}</a></li>
+                        <li><span aria-hidden="true">{r.kind.emoji()}</span>" "<a href=profile_path(&r.user.username)>{r.user.username.clone()}</a></li>
                     }).collect_view()}
                 </ul>
                 <Show when=move || who.with(Vec::is_empty)><p class="muted">"No reactions yet."</p></Show>
@@ -203,7 +204,7 @@ fn PostView(post: Post, comments: CommentPage, reactors: Vec<Reactor>) -> impl I
                 <ul class="comments" data-testid="comments">
                     <For each=move || list.get() key=|c| c.id let:c>
                         <li class="comment" data-testid="comment">
-                            <a class="author" href=format!("/u/{}", c.author.username)>{c.author.username.clone()}</a>
+                            <a class="author" href=profile_path(&c.author.username)>{c.author.username.clone()}</a>
                             <span class="muted small">" · "{format_utc(c.created_at)}</span>
                             <p class="comment-text">{c.text.clone()}</p>
                         </li>

@@ -9,6 +9,7 @@ use crate::events::{FollowChanged, ProfileUpdated, UserHidden, UserRef, WatchPro
 use crate::model::{FeedPage, Profile, ProfileInfo, UserSummary};
 use crate::realtime::SocketClient;
 use crate::root::CurrentUser;
+use crate::text::{chat_path, profile_path};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_params_map};
@@ -163,7 +164,7 @@ fn ProfileView(profile: Profile, posts: FeedPage) -> impl IntoView {
                                 </button>
                             </Show>
                             <Show when=move || !state.with(|p| p.blocked_by_me)>
-                                <a class="button small" href=format!("/chat/{}", stored_name.get_value())>"Message"</a>
+                                <a class="button small" href=chat_path(&stored_name.get_value())>"Message"</a>
                             </Show>
                             <button class="button ghost small danger" type="button" disabled=move || block.pending().get()
                                 on:click=move |_| { block.dispatch(SetBlock { username: stored_name.get_value(), block: !state.with_untracked(|p| p.blocked_by_me) }); }>
@@ -261,7 +262,10 @@ fn FollowLists(username: String) -> impl IntoView {
         },
     );
     let names = |users: Vec<UserSummary>| {
-        users.into_iter().map(|u| view! { <li><a href=format!("/u/{}", u.username)>{u.username.clone()}</a></li> }).collect_view()
+        users
+            .into_iter()
+            .map(|u| view! { <li><a href=profile_path(&u.username)>{u.username.clone()}</a></li> })
+            .collect_view()
     };
     view! {
         <div class="row">
