@@ -4,6 +4,7 @@ use super::feed::{FeedSkeleton, LoadError};
 use crate::api::{load_conversations, load_messages, open_chat};
 use crate::components::live::while_connected;
 use crate::components::presence::{OnlineDot, OnlineNow};
+use crate::components::rows::Rows;
 use crate::components::time::format_utc;
 use crate::error::ErrorCode;
 use crate::events::{
@@ -375,9 +376,9 @@ fn Conversation(open: ChatOpen, page: MessagePage) -> impl IntoView {
                     <button class="button small" type="button" on:click=load_older>"Load older messages"</button>
                 </Show>
                 <ol class="messages" data-testid="messages">
-                    <For each=move || messages.get() key=|m| (m.id, m.deleted, m.reactions.len(), m.reactions.iter().map(|r| r.emoji.len()).sum::<usize>()) let:m>
+                    <Rows each=move || messages.get() key=|m| (m.id, m.deleted, m.reactions.len(), m.reactions.iter().map(|r| r.emoji.len()).sum::<usize>()) let:m>
                         <MessageView message=m me=me seen=Signal::derive(last_mine_seen) act=act/>
-                    </For>
+                    </Rows>
                 </ol>
                 <p class="typing" data-testid="typing" aria-live="polite">
                     {move || typing.get().then(|| format!("{} is typing…", other_name.get_value()))}

@@ -4,7 +4,7 @@ use super::feed::LoadError;
 use crate::api::{
     delete_notification, load_notifications, read_all_notifications, read_notification,
 };
-use crate::components::{presence::initial, time::RelativeTime};
+use crate::components::{presence::initial, rows::Rows, time::RelativeTime};
 use crate::error::ErrorCode;
 use crate::events::{NotificationReceived, NotificationsChanged, NotificationsUpdate};
 use crate::model::{Notification, NotificationId, NotificationKind, NotificationPage};
@@ -214,14 +214,14 @@ fn NotificationList(initial: NotificationPage) -> impl IntoView {
         </div>
         {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
         <ul class="notifications" data-testid="notifications" aria-label="Notifications">
-            <For each=ids key=|id| *id let:id>
+            <Rows each=ids key=|id| *id let:id>
                 {items.with_untracked(|v| v.iter().find(|n| n.id == id).cloned()).map(|n| {
                     let read = Signal::derive(move || {
                         items.with(|v| v.iter().find(|n| n.id == id).is_none_or(|n| n.read))
                     });
                     view! { <NotificationItem notification=n read=read act=act/> }
                 })}
-            </For>
+            </Rows>
         </ul>
         <Show when=move || items.with(Vec::is_empty)>
             <div class="card empty">

@@ -2,7 +2,7 @@
 
 use super::feed::{FeedSkeleton, LoadError};
 use crate::api::{load_people, load_suggestions, search_people};
-use crate::components::{presence::OnlineNow, user_card::UserCardView};
+use crate::components::{presence::OnlineNow, rows::Rows, user_card::UserCardView};
 use crate::error::ErrorCode;
 use crate::events::UserHidden;
 use crate::model::{PeoplePage, UserCard};
@@ -73,9 +73,9 @@ fn PeopleView(suggestions: Vec<UserCard>, people: PeoplePage) -> impl IntoView {
     let cards = move |list: RwSignal<Vec<UserCard>>| {
         view! {
             <ul class="people">
-                <For each=move || list.get() key=|c| c.user.id let:c>
+                <Rows each=move || list.get() key=|c| c.user.id let:c>
                     <UserCardView card=c on_blocked=on_blocked/>
-                </For>
+                </Rows>
             </ul>
         }
     };

@@ -2,7 +2,7 @@
 
 use super::feed::{FeedSkeleton, LoadError, apply_reaction};
 use crate::api::{load_comments, load_post, load_reactors};
-use crate::components::{post_card::PostCard, time::format_utc};
+use crate::components::{post_card::PostCard, rows::Rows, time::format_utc};
 use crate::error::ErrorCode;
 use crate::events::{
     AddComment, CommentCreated, NewComment, PostDeleted, PostUpdated, ReactionState,
@@ -202,13 +202,13 @@ fn PostView(post: Post, comments: CommentPage, reactors: Vec<Reactor>) -> impl I
             <section class="card" aria-label="Comments">
                 <h2>"Comments"</h2>
                 <ul class="comments" data-testid="comments">
-                    <For each=move || list.get() key=|c| c.id let:c>
+                    <Rows each=move || list.get() key=|c| c.id let:c>
                         <li class="comment" data-testid="comment">
                             <a class="author" href=profile_path(&c.author.username)>{c.author.username.clone()}</a>
                             <span class="muted small">" · "{format_utc(c.created_at)}</span>
                             <p class="comment-text">{c.text.clone()}</p>
                         </li>
-                    </For>
+                    </Rows>
                 </ul>
                 <Show when=move || next.get().is_some()>
                     <button class="button small" type="button" on:click=more>"Load more comments"</button>
