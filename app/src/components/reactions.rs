@@ -3,6 +3,7 @@
 use crate::events::{React, ReactionRequest, ReactionState};
 use crate::model::{Post, ReactionKind};
 use crate::realtime::SocketClient;
+use crate::text::push_int;
 use leptos::prelude::*;
 
 /// A reaction on its way, and the last one that failed: one signal, as a feed renders
@@ -77,12 +78,16 @@ pub fn ReactionBar(post: Signal<Post>, on_state: Callback<ReactionState>) -> imp
     }
 }
 
-/// A button's text: the emoji, and the count when there is one.
+/// A button's text: the emoji, and the count when there is one (built as the card's
+/// other texts are, without `format!`: a feed page writes 120).
 fn label(kind: ReactionKind, count: i64) -> String {
-    match count {
-        0 => kind.emoji().to_owned(),
-        n => format!("{} {n}", kind.emoji()),
+    let mut text = String::with_capacity(16);
+    text.push_str(kind.emoji());
+    if count != 0 {
+        text.push(' ');
+        push_int(&mut text, count, 1);
     }
+    text
 }
 
 #[cfg(test)]
