@@ -286,11 +286,16 @@ pub async fn save_notification_settings(
     )
 }
 
-/// Who the viewer may see online now.
+/// Who the viewer may see online now, as a page shows it: the first
+/// [`ONLINE_SHOWN`](crate::model::ONLINE_SHOWN) and a count of the rest (the page
+/// carries what this returns; the whole list comes over the socket once the tab
+/// watches presence).
 #[server(input = Json)]
 pub async fn load_online() -> Result<OnlineUsers, ApiError> {
     let viewer = ssr::require_viewer().await?;
-    ssr::fail_with_status(ssr::backend()?.online(&viewer).await)
+    let shown = Some(crate::model::ONLINE_SHOWN);
+    let online = ssr::backend()?.online(&viewer, shown).await;
+    ssr::fail_with_status(online)
 }
 
 #[cfg(feature = "ssr")]

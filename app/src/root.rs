@@ -124,7 +124,7 @@ pub fn App() -> impl IntoView {
     let socket = SocketClient::connect();
     provide_context(socket.clone());
     UnreadNotifications::provide(user, &socket);
-    // It creates a resource: keep it here, after the one above.
+    // Only the pages that show presence load it (`Presence::load`).
     Presence::provide(&socket);
     mark_socket_state(socket);
 

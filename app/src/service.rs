@@ -179,8 +179,9 @@ pub trait Backend: Send + Sync + 'static {
         viewer: &Viewer,
         settings: NotificationSettings,
     ) -> Result<NotificationSettings, ApiError>;
-    /// Who the viewer may see online.
-    async fn online(&self, viewer: &Viewer) -> Result<OnlineUsers, ApiError>;
+    /// Who the viewer may see online: the first `limit` by username and a count of the
+    /// rest, or (`None`) everyone.
+    async fn online(&self, viewer: &Viewer, limit: Option<usize>) -> Result<OnlineUsers, ApiError>;
 }
 
 /// How the backend travels in Leptos context.

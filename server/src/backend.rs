@@ -268,8 +268,8 @@ impl Backend for Services {
             .await
             .map_err(|e| e.into_api())
     }
-    async fn online(&self, viewer: &Viewer) -> Result<OnlineUsers, ApiError> {
-        Services::online(self, viewer)
+    async fn online(&self, viewer: &Viewer, limit: Option<usize>) -> Result<OnlineUsers, ApiError> {
+        Services::online(self, viewer, limit)
             .await
             .map_err(|e| e.into_api())
     }

@@ -8,7 +8,7 @@
 use crate::api::load_online;
 use crate::error::ApiError;
 use crate::events::{PresenceChanged, WatchPresence};
-use crate::model::{OnlineUsers, PresenceChange, PresenceWatch, UserId, UserSummary};
+use crate::model::{ONLINE_SHOWN, OnlineUsers, PresenceChange, PresenceWatch, UserId, UserSummary};
 use crate::realtime::SocketClient;
 use crate::root::CurrentUser;
 use leptos::prelude::*;
@@ -17,11 +17,15 @@ use leptos::prelude::*;
 ///
 /// As loaded with the page until the tab watches presence; live after that. Presence
 /// events are transient (not replayed), so every (re)connection asks for the list again.
+/// Only pages that show presence load it ([`Presence::load`]): the others carry no list.
 #[derive(Clone, Copy)]
 pub struct Presence {
     me: CurrentUser,
     socket: StoredValue<SocketClient>,
-    at_load: Resource<Result<OnlineUsers, ApiError>>,
+    /// The owner of the store (the app's), which the list loaded with a page belongs to:
+    /// it outlives the page that asked for it.
+    owner: StoredValue<Owner>,
+    at_load: StoredValue<Option<Resource<Result<OnlineUsers, ApiError>>>>,
     live: RwSignal<Option<Vec<UserSummary>>>,
     /// Changes that arrived while a reload was under way, to apply on top of it.
     during_reload: StoredValue<Option<Vec<PresenceChange>>>,
@@ -30,24 +34,14 @@ pub struct Presence {
 }
 
 impl Presence {
-    /// Creates the store, its resource and its listeners, and puts it in context.
-    /// Call it once, in `App`, always at the same point (it creates a resource).
+    /// Creates the store and its listeners, and puts it in context. Call it once, in
+    /// `App`.
     pub fn provide(socket: &SocketClient) {
-        let me = expect_context::<CurrentUser>();
-        let at_load = Resource::new(
-            || (),
-            move |_| async move {
-                // Signed out there is nobody to show (and asking would fail the page).
-                match me.0.await?.user {
-                    Some(_) => load_online().await,
-                    None => Ok(OnlineUsers::default()),
-                }
-            },
-        );
         let presence = Presence {
-            me,
+            me: expect_context::<CurrentUser>(),
             socket: StoredValue::new(socket.clone()),
-            at_load,
+            owner: StoredValue::new(Owner::current().unwrap_or_default()),
+            at_load: StoredValue::new(None),
             live: RwSignal::new(None),
             during_reload: StoredValue::new(None),
             watchers: StoredValue::new(0),
@@ -64,6 +58,37 @@ impl Presence {
                 }
             })
             .until_cleanup();
+    }
+
+    /// Loads who is online with the page, once per tab. Call it first thing in the body
+    /// of every page that shows presence (it creates a resource, which the server's
+    /// render and the browser's hydration must create at the same point); pages that
+    /// show none never ask, so they carry no list and run no query for it.
+    pub fn load(&self) {
+        if self.at_load.with_value(Option::is_some) {
+            return;
+        }
+        let me = self.me;
+        let resource = self.owner.with_value(|owner| {
+            owner.with(|| {
+                Resource::new(
+                    || (),
+                    move |_| async move {
+                        // Signed out there is nobody to show (and asking would fail the page).
+                        match me.0.await?.user {
+                            Some(_) => load_online().await,
+                            None => Ok(OnlineUsers::default()),
+                        }
+                    },
+                )
+            })
+        });
+        self.at_load.set_value(Some(resource));
+    }
+
+    /// The list loaded with the page, if any (tracked).
+    fn at_load(&self) -> Option<Result<OnlineUsers, ApiError>> {
+        self.at_load.get_value().and_then(|r| r.get())
     }
 
     /// Keeps presence live while the calling component lives (call it in the body of a
@@ -112,15 +137,27 @@ impl Presence {
         }
     }
 
-    /// Online users other than the viewer, by username (tracked).
-    pub fn users(&self) -> Vec<UserSummary> {
+    /// Online users other than the viewer, by username, and how many more are online
+    /// than the list names (tracked). The page loads the first [`ONLINE_SHOWN`] and a
+    /// count; once the tab watches presence the list is whole and the count 0.
+    pub fn users(&self) -> OnlineUsers {
         let me = self.me.get().map(|u| u.id);
-        let mut users = match self.live.get() {
-            Some(users) => users,
-            None => loaded(self.at_load.get()),
+        let mut online = match self.live.get() {
+            Some(users) => OnlineUsers { users, more: 0 },
+            None => {
+                let at_load = self.at_load();
+                let more = match &at_load {
+                    Some(Ok(online)) => online.more,
+                    _ => 0,
+                };
+                OnlineUsers {
+                    users: loaded(at_load),
+                    more,
+                }
+            }
         };
-        users.retain(|u| Some(u.id) != me);
-        users
+        online.users.retain(|u| Some(u.id) != me);
+        online
     }
 
     /// Is `user` online (tracked)?
@@ -130,7 +167,7 @@ impl Presence {
             .with(|l| l.as_ref().map(|v| v.iter().any(|u| u.id == user)))
         {
             Some(online) => online,
-            None => loaded(self.at_load.get()).iter().any(|u| u.id == user),
+            None => loaded(self.at_load()).iter().any(|u| u.id == user),
         }
     }
 
@@ -140,9 +177,9 @@ impl Presence {
                 pending.push(change.clone());
             }
         });
-        let at_load = self.at_load;
+        let at_load = self.at_load.get_value();
         self.live.update(|live| {
-            let users = live.get_or_insert_with(|| loaded(at_load.get_untracked()));
+            let users = live.get_or_insert_with(|| loaded(at_load.and_then(|r| r.get_untracked())));
             apply_change(users, change);
         });
     }
@@ -186,6 +223,15 @@ fn sort(users: &mut [UserSummary]) {
     users.sort_by(|a, b| a.username.cmp(&b.username));
 }
 
+/// The names a list shows (the first [`ONLINE_SHOWN`]) and how many it counts instead.
+fn shown(mut online: OnlineUsers) -> OnlineUsers {
+    if online.users.len() > ONLINE_SHOWN {
+        online.more += (online.users.len() - ONLINE_SHOWN) as u64;
+        online.users.truncate(ONLINE_SHOWN);
+    }
+    online
+}
+
 /// Adds or removes the user of `change`, keeping the list by username.
 fn apply_change(users: &mut Vec<UserSummary>, change: PresenceChange) {
     users.retain(|u| u.id != change.user.id);
@@ -195,8 +241,9 @@ fn apply_change(users: &mut Vec<UserSummary>, change: PresenceChange) {
     }
 }
 
-/// "Online now": who of the people the viewer may see is online, live. Each name links
-/// to `/{link_prefix}/{username}` (a profile, or a chat).
+/// "Online now": who of the people the viewer may see is online, live: the first
+/// [`ONLINE_SHOWN`] by name, and how many more. Each name links to
+/// `/{link_prefix}/{username}` (a profile, or a chat).
 #[component]
 pub fn OnlineNow(#[prop(into)] link_prefix: String) -> impl IntoView {
     let presence = expect_context::<Presence>();
@@ -207,7 +254,7 @@ pub fn OnlineNow(#[prop(into)] link_prefix: String) -> impl IntoView {
             <h2 id="online-heading">"Online now"</h2>
             <Transition fallback=|| view! { <p class="muted small online-empty">"Loading…"</p> }>
                 {move || {
-                    let users = presence.users();
+                    let OnlineUsers { users, more } = shown(presence.users());
                     if users.is_empty() {
                         view! {
                             <ul class="online-list" data-testid="online-list"></ul>
@@ -231,6 +278,9 @@ pub fn OnlineNow(#[prop(into)] link_prefix: String) -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </ul>
+                            {(more > 0).then(|| view! {
+                                <p class="muted small online-more" data-testid="online-more">{format!("and {more} more")}</p>
+                            })}
                         }.into_any()
                     }
                 }}
@@ -275,6 +325,24 @@ mod tests {
             id: UserId(id),
             username: name.into(),
         }
+    }
+
+    #[test]
+    fn a_long_list_names_the_first_and_counts_the_rest() {
+        let users: Vec<_> = (0..ONLINE_SHOWN as i64 + 3)
+            .map(|i| user(i, &format!("u{i:03}")))
+            .collect();
+        let long = shown(OnlineUsers {
+            users: users.clone(),
+            more: 10,
+        });
+        assert_eq!(long.users, users[..ONLINE_SHOWN]);
+        assert_eq!(long.more, 13);
+        let short = OnlineUsers {
+            users: users[..2].to_vec(),
+            more: 0,
+        };
+        assert_eq!(shown(short.clone()), short);
     }
 
     #[test]

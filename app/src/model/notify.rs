@@ -146,9 +146,18 @@ impl NotificationSettings {
 /// Who of the people the viewer may see is online now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct OnlineUsers {
-    /// Online users, by username.
+    /// Online users, by username: all of them, or the first [`ONLINE_SHOWN`] where the
+    /// list was asked for shortened (a page shows no more).
     pub users: Vec<UserSummary>,
+    /// How many more are online beyond `users` (0 when `users` is the whole list).
+    #[serde(default)]
+    pub more: u64,
 }
+
+/// How many online users the "Online now" list names; the rest are a count. A page
+/// carries the list (its HTML and its hydration data), so it must not grow with
+/// everyone online.
+pub const ONLINE_SHOWN: usize = 20;
 
 /// The payload of `presence:watch` and `presence:unwatch`: nothing to say but the name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

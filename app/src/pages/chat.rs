@@ -3,7 +3,7 @@
 use super::feed::{FeedSkeleton, LoadError};
 use crate::api::{load_conversations, load_messages, open_chat};
 use crate::components::live::while_connected;
-use crate::components::presence::{OnlineDot, OnlineNow};
+use crate::components::presence::{OnlineDot, OnlineNow, Presence};
 use crate::components::rows::Rows;
 use crate::components::time::format_utc;
 use crate::error::ErrorCode;
@@ -27,6 +27,7 @@ use std::time::Duration;
 /// `/chat`: conversations, newest first, with unread counts; refreshed live.
 #[component]
 pub fn ChatListPage() -> impl IntoView {
+    expect_context::<Presence>().load();
     let list = Resource::new(|| (), |_| load_conversations());
     let socket = expect_context::<SocketClient>();
     socket
@@ -77,6 +78,7 @@ pub fn ChatListPage() -> impl IntoView {
 /// `/chat/:username`: one conversation.
 #[component]
 pub fn ConversationPage() -> impl IntoView {
+    expect_context::<Presence>().load();
     let params = use_params_map();
     let name = move || params.with(|p| p.get("username").unwrap_or_default());
     let data = Resource::new(name, |name| async move {

@@ -2,7 +2,8 @@
 
 use super::feed::{FeedSkeleton, LoadError};
 use crate::api::{load_people, load_suggestions, search_people};
-use crate::components::{presence::OnlineNow, rows::Rows, user_card::UserCardView};
+use crate::components::presence::{OnlineNow, Presence};
+use crate::components::{rows::Rows, user_card::UserCardView};
 use crate::error::ErrorCode;
 use crate::events::UserHidden;
 use crate::model::{PeoplePage, UserCard};
@@ -14,6 +15,7 @@ use leptos_router::components::Redirect;
 /// `/people`.
 #[component]
 pub fn PeoplePage() -> impl IntoView {
+    expect_context::<Presence>().load();
     let data = Resource::new(
         || (),
         |_| async move {

@@ -109,5 +109,5 @@ async fn set_settings(
 }
 
 async fn online(State(s): State<Services>, Auth(v): Auth) -> ApiResult<Json<OnlineUsers>> {
-    Ok(Json(s.online(&v).await?))
+    Ok(Json(s.online(&v, None).await?))
 }

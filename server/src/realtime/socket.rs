@@ -143,7 +143,8 @@ fn register_handlers(socket: &SocketRef, services: &Services) {
     on_socket::<WatchPresence, _, _>(socket, services, async |s, viewer, _, socket| {
         // Join first: a change after the list is read then still reaches this socket.
         socket.join(super::PRESENCE_ROOM);
-        s.online(&viewer).await
+        // Everyone: the tab shows who is online beside names anywhere on its pages.
+        s.online(&viewer, None).await
     });
     on_socket::<UnwatchPresence, _, _>(socket, services, async |_, _, w: PresenceWatch, socket| {
         socket.leave(super::PRESENCE_ROOM);

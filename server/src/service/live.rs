@@ -335,11 +335,11 @@ impl Services {
         Ok(())
     }
 
-    /// Who the viewer may see online now, on any instance.
-    pub async fn online(&self, viewer: &Viewer) -> Result<OnlineUsers> {
+    /// Who the viewer may see online now, on any instance: the first `limit` by
+    /// username and a count of the rest, or (`None`) everyone.
+    pub async fn online(&self, viewer: &Viewer, limit: Option<usize>) -> Result<OnlineUsers> {
         let mut conn = self.reader().acquire().await?;
-        let users = store::presence::online_visible_to(&mut conn, viewer.user.id).await?;
-        Ok(OnlineUsers { users })
+        Ok(store::presence::online_visible_to(&mut conn, viewer.user.id, limit).await?)
     }
 
     /// Records which conversation a socket shows; only one the viewer is in.

@@ -2,7 +2,7 @@
 
 use super::Conn;
 use crate::visibility::SQL_USER_VISIBLE_TO_1;
-use app::model::{ConversationId, UserId, UserSummary};
+use app::model::{ConversationId, OnlineUsers, UserId, UserSummary};
 use sqlx::Row;
 
 /// Records that `instance` is alive at `now`.
@@ -124,25 +124,47 @@ pub async fn users_on(conn: &mut Conn, instance: &str) -> sqlx::Result<Vec<UserI
     Ok(ids.into_iter().map(UserId).collect())
 }
 
-/// The online users `viewer` may see (not blocked either way), themselves excluded.
+/// The online users `viewer` may see (not blocked either way), themselves excluded, by
+/// username: the first `limit` of them and how many more there are, or all of them.
 #[tracing::instrument(skip(conn))]
-pub async fn online_visible_to(conn: &mut Conn, viewer: UserId) -> sqlx::Result<Vec<UserSummary>> {
+pub async fn online_visible_to(
+    conn: &mut Conn,
+    viewer: UserId,
+    limit: Option<usize>,
+) -> sqlx::Result<OnlineUsers> {
+    // The count is taken over every row before the limit applies (SQLite and PostgreSQL
+    // both compute window functions first), so one query gives both; it needs a row to
+    // ride on, so a limit of 0 fetches one and drops it.
+    let clause = match limit {
+        Some(n) => format!(" LIMIT {}", n.max(1)),
+        None => String::new(),
+    };
     let sql = format!(
         // From the connections, not the users: the work grows with who is online, not
         // with everyone who ever signed up (this list is loaded with every page).
-        "SELECT u.id, u.username FROM users u \
+        "SELECT u.id, u.username, COUNT(*) OVER () FROM users u \
          WHERE u.id IN (SELECT c.user_id FROM connections c) AND u.id <> $1 \
-         AND {SQL_USER_VISIBLE_TO_1} ORDER BY u.username"
+         AND {SQL_USER_VISIBLE_TO_1} ORDER BY u.username{clause}"
     );
     let rows = sqlx::query(&sql).bind(viewer.0).fetch_all(conn).await?;
-    rows.iter()
+    let total: i64 = match rows.first() {
+        Some(row) => row.try_get(2)?,
+        None => 0,
+    };
+    let mut users = rows
+        .iter()
         .map(|r| {
             Ok(UserSummary {
                 id: UserId(r.try_get(0)?),
                 username: r.try_get(1)?,
             })
         })
-        .collect()
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    users.truncate(limit.unwrap_or(usize::MAX));
+    let more = u64::try_from(total)
+        .unwrap_or(0)
+        .saturating_sub(users.len() as u64);
+    Ok(OnlineUsers { users, more })
 }
 
 /// Is `user` connected anywhere?

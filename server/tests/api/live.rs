@@ -465,6 +465,29 @@ async fn blocked_pairs_do_not_see_each_others_presence(db: Db) {
     assert_eq!(first.user.id, d.user.id);
     assert_eq!(online_for(&app, &a).await, vec![d.user.username.clone()]);
     assert!(!online_for(&app, &c).await.contains(&a.user.username));
+
+    // A shortened list (a page's) counts the rest, the blocked one not among them.
+    let e = app.user().await;
+    let _se = app.socket(&e).await;
+    let change = sa.recv_event::<PresenceChanged>(WAIT).await.unwrap();
+    assert_eq!((change.user.id, change.online), (e.user.id, true));
+    let mut names = vec![d.user.username.clone(), e.user.username.clone()];
+    names.sort();
+    assert_eq!(online_for(&app, &a).await, names);
+    let mut conn = app.services.db().acquire().await.unwrap();
+    let short = server::store::presence::online_visible_to(&mut conn, a.user.id, Some(1))
+        .await
+        .unwrap();
+    let shown: Vec<_> = short.users.iter().map(|u| u.username.clone()).collect();
+    assert_eq!((shown, short.more), (vec![names[0].clone()], 1));
+    let none = server::store::presence::online_visible_to(&mut conn, c.user.id, Some(0))
+        .await
+        .unwrap();
+    assert_eq!(
+        (none.users.len(), none.more),
+        (0, 2),
+        "C sees D and E, not A"
+    );
 }
 
 /// An instance that crashed with users online leaves their sockets behind; the next

@@ -98,3 +98,64 @@ async fn the_feed_page_renders_each_post_as_stored() {
         "like without a count"
     );
 }
+
+/// A page that shows who is online names the first few and counts the rest (the page
+/// carries its list, so it must not grow with everyone online); a page that shows no
+/// presence carries no list at all. The watch over the socket still gives everyone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_carry_a_short_online_list_or_none() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let viewer = app.user().await;
+    let (mut watch, _) = app.watcher(&viewer).await;
+    let others = app::model::ONLINE_SHOWN + 2;
+    let mut sockets = Vec::new();
+    let mut names = Vec::new();
+    for _ in 0..others {
+        let user = app.user().await;
+        sockets.push(app.socket(&user).await);
+        // Recorded once the viewer hears of it.
+        let change = watch
+            .recv_event::<app::events::PresenceChanged>(WAIT)
+            .await
+            .unwrap();
+        assert_eq!((change.user.id, change.online), (user.user.id, true));
+        names.push(user.user.username);
+    }
+    names.sort();
+
+    let html = |path: &'static str| {
+        let request = app
+            .request(reqwest::Method::GET, path, Some(&viewer))
+            .header("accept", "text/html")
+            .send();
+        async move {
+            let res = request.await.unwrap();
+            assert_eq!(res.status(), 200, "{path}");
+            res.text().await.unwrap()
+        }
+    };
+    let people = html("/people").await;
+    assert_eq!(
+        people.matches("data-testid=\"online-user\"").count(),
+        app::model::ONLINE_SHOWN,
+        "{people}"
+    );
+    for (i, name) in names.iter().enumerate() {
+        let listed = format!("data-testid=\"online-user\" data-username=\"{name}\"");
+        assert_eq!(
+            people.contains(&listed),
+            i < app::model::ONLINE_SHOWN,
+            "{name}"
+        );
+    }
+    assert!(people.contains(">and 2 more<"), "{people}");
+
+    let feed = html("/").await;
+    for name in &names {
+        assert!(!feed.contains(name.as_str()), "{name} on the feed page");
+    }
+
+    let (_, everyone) = app.watcher(&viewer).await;
+    assert_eq!(everyone.users.len(), others);
+    assert_eq!(everyone.more, 0);
+}
