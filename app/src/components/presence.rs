@@ -12,6 +12,7 @@ use crate::model::{ONLINE_SHOWN, OnlineUsers, PresenceChange, PresenceWatch, Use
 use crate::realtime::SocketClient;
 use crate::root::CurrentUser;
 use leptos::prelude::*;
+use leptos::reactive::owner::WeakOwner;
 
 /// The users the viewer may see online now (never the viewer).
 ///
@@ -23,8 +24,10 @@ pub struct Presence {
     me: CurrentUser,
     socket: StoredValue<SocketClient>,
     /// The owner of the store (the app's), which the list loaded with a page belongs to:
-    /// it outlives the page that asked for it.
-    owner: StoredValue<Owner>,
+    /// it outlives the page that asked for it. Weak: the owner holds this store, and a
+    /// strong reference back would be a cycle (a server render's explicit cleanup
+    /// breaks it today; a server render measured no growth either way).
+    owner: StoredValue<WeakOwner>,
     at_load: StoredValue<Option<Resource<Result<OnlineUsers, ApiError>>>>,
     live: RwSignal<Option<Vec<UserSummary>>>,
     /// Changes that arrived while a reload was under way, to apply on top of it.
@@ -40,7 +43,7 @@ impl Presence {
         let presence = Presence {
             me: expect_context::<CurrentUser>(),
             socket: StoredValue::new(socket.clone()),
-            owner: StoredValue::new(Owner::current().unwrap_or_default()),
+            owner: StoredValue::new(Owner::current().unwrap_or_default().downgrade()),
             at_load: StoredValue::new(None),
             live: RwSignal::new(None),
             during_reload: StoredValue::new(None),
@@ -68,8 +71,11 @@ impl Presence {
         if self.at_load.with_value(Option::is_some) {
             return;
         }
+        let Some(owner) = self.owner.with_value(WeakOwner::upgrade) else {
+            return; // the app is gone
+        };
         let me = self.me;
-        let resource = self.owner.with_value(|owner| {
+        let resource = {
             owner.with(|| {
                 Resource::new(
                     || (),
@@ -82,7 +88,7 @@ impl Presence {
                     },
                 )
             })
-        });
+        };
         self.at_load.set_value(Some(resource));
     }
 
