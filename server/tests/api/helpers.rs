@@ -215,6 +215,14 @@ impl TestApp {
 
     /// Spawns the server after `tweak` adjusted its settings.
     pub async fn spawn_with(db: Db, tweak: impl FnOnce(&mut Settings)) -> Self {
+        // `Drop` closes the pool with `block_in_place`, which a current-thread runtime
+        // refuses: say so now, before the test runs, not in a panic while it ends (a
+        // test declared so once held a filtered run for 25 minutes).
+        assert_eq!(
+            tokio::runtime::Handle::current().runtime_flavor(),
+            tokio::runtime::RuntimeFlavor::MultiThread,
+            "declare this test #[tokio::test(flavor = \"multi_thread\", worker_threads = 2)]"
+        );
         server::telemetry::init_for_tests();
         let (url, sqlite_dir) = fresh_database(db).await;
         let mut settings = Settings::for_tests(url.clone());
