@@ -75,20 +75,18 @@ impl Presence {
             return; // the app is gone
         };
         let me = self.me;
-        let resource = {
-            owner.with(|| {
-                Resource::new(
-                    || (),
-                    move |_| async move {
-                        // Signed out there is nobody to show (and asking would fail the page).
-                        match me.0.await?.user {
-                            Some(_) => load_online().await,
-                            None => Ok(OnlineUsers::default()),
-                        }
-                    },
-                )
-            })
-        };
+        let resource = owner.with(|| {
+            Resource::new(
+                || (),
+                move |_| async move {
+                    // Signed out there is nobody to show (and asking would fail the page).
+                    match me.0.await?.user {
+                        Some(_) => load_online().await,
+                        None => Ok(OnlineUsers::default()),
+                    }
+                },
+            )
+        });
         self.at_load.set_value(Some(resource));
     }
 
@@ -150,17 +148,7 @@ impl Presence {
         let me = self.me.get().map(|u| u.id);
         let mut online = match self.live.get() {
             Some(users) => OnlineUsers { users, more: 0 },
-            None => {
-                let at_load = self.at_load();
-                let more = match &at_load {
-                    Some(Ok(online)) => online.more,
-                    _ => 0,
-                };
-                OnlineUsers {
-                    users: loaded(at_load),
-                    more,
-                }
-            }
+            None => loaded(self.at_load()),
         };
         online.users.retain(|u| Some(u.id) != me);
         online
@@ -173,7 +161,7 @@ impl Presence {
             .with(|l| l.as_ref().map(|v| v.iter().any(|u| u.id == user)))
         {
             Some(online) => online,
-            None => loaded(self.at_load()).iter().any(|u| u.id == user),
+            None => loaded(self.at_load()).users.iter().any(|u| u.id == user),
         }
     }
 
@@ -185,7 +173,8 @@ impl Presence {
         });
         let at_load = self.at_load.get_value();
         self.live.update(|live| {
-            let users = live.get_or_insert_with(|| loaded(at_load.and_then(|r| r.get_untracked())));
+            let users =
+                live.get_or_insert_with(|| loaded(at_load.and_then(|r| r.get_untracked())).users);
             apply_change(users, change);
         });
     }
@@ -215,14 +204,11 @@ impl Presence {
     }
 }
 
-/// The users of a loaded (or failed, or pending) list.
-fn loaded(result: Option<Result<OnlineUsers, ApiError>>) -> Vec<UserSummary> {
-    let mut users = result
-        .and_then(Result::ok)
-        .map(|o| o.users)
-        .unwrap_or_default();
-    sort(&mut users);
-    users
+/// A loaded list by username (empty while pending or failed).
+fn loaded(result: Option<Result<OnlineUsers, ApiError>>) -> OnlineUsers {
+    let mut online = result.and_then(Result::ok).unwrap_or_default();
+    sort(&mut online.users);
+    online
 }
 
 fn sort(users: &mut [UserSummary]) {
