@@ -64,9 +64,10 @@ impl Presence {
     }
 
     /// Loads who is online with the page, once per tab. Call it first thing in the body
-    /// of every page that shows presence (it creates a resource, which the server's
-    /// render and the browser's hydration must create at the same point); pages that
-    /// show none never ask, so they carry no list and run no query for it.
+    /// of every page that shows the "Online now" list (it creates a resource, which the
+    /// server's render and the browser's hydration must create at the same point);
+    /// other pages never ask, so they carry no list and run no query for it. A green
+    /// dot needs no list: the data naming its user says whether they were online.
     pub fn load(&self) {
         if self.at_load.with_value(Option::is_some) {
             return;
@@ -154,15 +155,13 @@ impl Presence {
         online
     }
 
-    /// Is `user` online (tracked)?
-    pub fn is_online(&self, user: UserId) -> bool {
-        match self
-            .live
+    /// Is `user` online (tracked)? `at_load` is what the data that named them said
+    /// (a card's or a conversation's own flag: exact, where a page's list names only
+    /// its first [`ONLINE_SHOWN`]); the live list answers once the tab has it.
+    pub fn is_online(&self, user: UserId, at_load: bool) -> bool {
+        self.live
             .with(|l| l.as_ref().map(|v| v.iter().any(|u| u.id == user)))
-        {
-            Some(online) => online,
-            None => loaded(self.at_load()).users.iter().any(|u| u.id == user),
-        }
+            .unwrap_or(at_load)
     }
 
     fn apply(&self, change: PresenceChange) {
@@ -281,15 +280,20 @@ pub fn OnlineNow(#[prop(into)] link_prefix: String) -> impl IntoView {
     }
 }
 
-/// A green dot while `user` is online (nothing otherwise). By default it sits on the
-/// corner of the `.avatar` it is placed in and takes no room; `inline` puts it in the
-/// text flow instead (after a name, say).
+/// A green dot while `user` is online (nothing otherwise): as `online_at_load` says
+/// (whether they were online when the data naming them was loaded) until the tab's
+/// live list comes. By default it sits on the corner of the `.avatar` it is placed in
+/// and takes no room; `inline` puts it in the text flow instead (after a name, say).
 #[component]
-pub fn OnlineDot(user: UserId, #[prop(optional)] inline: bool) -> impl IntoView {
+pub fn OnlineDot(
+    user: UserId,
+    online_at_load: bool,
+    #[prop(optional)] inline: bool,
+) -> impl IntoView {
     let presence = expect_context::<Presence>();
     presence.watch();
     move || {
-        presence.is_online(user).then(|| {
+        presence.is_online(user, online_at_load).then(|| {
             view! {
                 <span class="presence-dot" class:inline=inline data-testid="online-dot" title="Online">
                     <span class="sr-only">"Online"</span>

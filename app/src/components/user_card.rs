@@ -42,7 +42,7 @@ pub fn UserCardView(card: UserCard, on_blocked: Callback<UserCard>) -> impl Into
         <li class="card person" data-testid="person" data-username=username.clone()>
             <a class="avatar" href=profile_path(&username) aria-hidden="true" tabindex="-1">
                 {initial(&username)}
-                <OnlineDot user=card.user.id/>
+                <OnlineDot user=card.user.id online_at_load=card.online/>
             </a>
             <div class="person-meta">
                 <a class="author" href=profile_path(&username)>{username.clone()}</a>

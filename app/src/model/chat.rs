@@ -96,4 +96,8 @@ pub struct ChatOpen {
     pub other: UserSummary,
     /// How far the other person has read.
     pub other_read_up_to: MessageId,
+    /// Was the other person online when this was answered? The tab's live presence
+    /// replaces it once the tab watches presence.
+    #[serde(default)]
+    pub other_online: bool,
 }

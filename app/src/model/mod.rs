@@ -399,6 +399,10 @@ pub struct UserCard {
     pub followers: i64,
     /// Does the viewer follow them?
     pub followed_by_me: bool,
+    /// Were they online when this was answered? The tab's live presence replaces it
+    /// once the tab watches presence.
+    #[serde(default)]
+    pub online: bool,
 }
 
 /// A page of people.

@@ -78,7 +78,7 @@ pub fn ChatListPage() -> impl IntoView {
 /// `/chat/:username`: one conversation.
 #[component]
 pub fn ConversationPage() -> impl IntoView {
-    expect_context::<Presence>().load();
+    // No `Presence::load`: the page shows one dot, and `ChatOpen` says whether it is lit.
     let params = use_params_map();
     let name = move || params.with(|p| p.get("username").unwrap_or_default());
     let data = Resource::new(name, |name| async move {
@@ -164,6 +164,7 @@ fn Conversation(open: ChatOpen, page: MessagePage) -> impl IntoView {
         id,
         other,
         other_read_up_to,
+        other_online,
     } = open;
     let user = expect_context::<CurrentUser>();
     let me = Signal::derive(move || user.get().map(|u| u.id));
@@ -372,7 +373,7 @@ fn Conversation(open: ChatOpen, page: MessagePage) -> impl IntoView {
                         {crate::components::presence::initial(&other_name.get_value())}
                     </span>
                     <a class="author" href=profile_path(&other_name.get_value())>{other_name.get_value()}</a>
-                    <OnlineDot user=other.id inline=true/>
+                    <OnlineDot user=other.id online_at_load=other_online inline=true/>
                 </header>
                 <Show when=move || older.get().is_some()>
                     <button class="button small" type="button" on:click=load_older>"Load older messages"</button>

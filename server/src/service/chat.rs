@@ -229,11 +229,13 @@ impl Services {
         let id =
             store::chat::conversation_between(&mut tx, viewer.user.id, other.id, now_ms()).await?;
         let other_read_up_to = store::chat::read_up_to(&mut tx, id, other.id).await?;
+        let other_online = store::presence::is_online(&mut tx, other.id).await?;
         tx.commit().await?;
         Ok(ChatOpen {
             id,
             other,
             other_read_up_to,
+            other_online,
         })
     }
 

@@ -121,7 +121,8 @@ pub async fn update_profile(conn: &mut Conn, user: UserId, info: &ProfileInfo) -
 /// The columns of a [`UserCard`] for viewer `$1`, over `users u`.
 const CARD: &str = "SELECT u.id, u.username, u.bio, \
      (SELECT COUNT(*) FROM follows f WHERE f.followee_id = u.id) AS followers, \
-     (SELECT COUNT(*) FROM follows f WHERE f.follower_id = $1 AND f.followee_id = u.id) AS followed \
+     (SELECT COUNT(*) FROM follows f WHERE f.follower_id = $1 AND f.followee_id = u.id) AS followed, \
+     (SELECT COUNT(*) FROM connections c WHERE c.user_id = u.id) AS sockets \
      FROM users u";
 
 fn summary(r: &AnyRow) -> sqlx::Result<UserSummary> {
@@ -140,6 +141,7 @@ fn card(r: &AnyRow) -> sqlx::Result<UserCard> {
         bio: r.try_get("bio")?,
         followers: r.try_get("followers")?,
         followed_by_me: r.try_get::<i64, _>("followed")? > 0,
+        online: r.try_get::<i64, _>("sockets")? > 0,
     })
 }
 

@@ -290,7 +290,12 @@ impl TestApp {
 
     /// Signs up a fresh random user.
     pub async fn user(&self) -> TestUser {
-        let name = unique("u");
+        self.user_named("u").await
+    }
+
+    /// Signs up a fresh user whose name starts with `prefix` (to order users by name).
+    pub async fn user_named(&self, prefix: &str) -> TestUser {
+        let name = unique(prefix);
         let res = self
             .sign_up_raw(&name, &format!("{name}@example.org"), PASSWORD)
             .await;

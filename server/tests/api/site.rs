@@ -102,16 +102,21 @@ async fn the_feed_page_renders_each_post_as_stored() {
 /// A page that shows who is online names the first few and counts the rest (the page
 /// carries its list, so it must not grow with everyone online); a page that shows no
 /// presence carries no list at all. The watch over the socket still gives everyone.
+/// A green dot does not depend on that short list: a person's card and a conversation
+/// say whether their one user is online.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_a_short_online_list_or_none() {
     let app = TestApp::spawn(Db::Sqlite).await;
     let viewer = app.user().await;
+    let offline = app.user_named("p00_").await;
     let (mut watch, _) = app.watcher(&viewer).await;
     let others = app::model::ONLINE_SHOWN + 2;
     let mut sockets = Vec::new();
     let mut names = Vec::new();
-    for _ in 0..others {
-        let user = app.user().await;
+    for i in 0..others {
+        // Created first, named last: the people page (by id) shows the first created,
+        // and the first two of them are beyond the page's list (by name).
+        let user = app.user_named(&format!("p{:02}_", 99 - i)).await;
         sockets.push(app.socket(&user).await);
         // Recorded once the viewer hears of it.
         let change = watch
@@ -123,9 +128,9 @@ async fn pages_carry_a_short_online_list_or_none() {
     }
     names.sort();
 
-    let html = |path: &'static str| {
+    let html = |path: String| {
         let request = app
-            .request(reqwest::Method::GET, path, Some(&viewer))
+            .request(reqwest::Method::GET, &path, Some(&viewer))
             .header("accept", "text/html")
             .send();
         async move {
@@ -134,7 +139,7 @@ async fn pages_carry_a_short_online_list_or_none() {
             res.text().await.unwrap()
         }
     };
-    let people = html("/people").await;
+    let people = html("/people".into()).await;
     assert_eq!(
         people.matches("data-testid=\"online-user\"").count(),
         app::model::ONLINE_SHOWN,
@@ -149,8 +154,50 @@ async fn pages_carry_a_short_online_list_or_none() {
         );
     }
     assert!(people.contains(">and 2 more<"), "{people}");
+    // Each person's card says whether they are online, listed or not.
+    let card = |name: &str| {
+        let start = people
+            .find(&format!("data-testid=\"person\" data-username=\"{name}\""))
+            .unwrap_or_else(|| panic!("no card for {name}: {people}"));
+        let end = start + people[start..].find("</li>").unwrap();
+        people[start..end].to_owned()
+    };
+    let dot = "data-testid=\"online-dot\"";
+    for name in &names[app::model::ONLINE_SHOWN..] {
+        assert!(card(name).contains(dot), "{name} beyond the list has a dot");
+    }
+    let listed = &names[app::model::ONLINE_SHOWN - 1];
+    assert!(card(listed).contains(dot), "{listed} has a dot");
+    assert!(
+        !card(&offline.user.username).contains(dot),
+        "offline, no dot"
+    );
+    let api: app::model::PeoplePage = app
+        .request(reqwest::Method::GET, "/api/v1/people", Some(&viewer))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for c in &api.people {
+        assert_eq!(
+            c.online,
+            c.user.id != offline.user.id,
+            "{}",
+            c.user.username
+        );
+    }
 
-    let feed = html("/").await;
+    // A conversation shows its partner's dot from the conversation, not from a list.
+    let last = names.last().unwrap();
+    let chat = html(format!("/chat/{last}")).await;
+    assert_eq!(chat.matches(dot).count(), 1, "{last} is online: {chat}");
+    assert!(!chat.contains(names[0].as_str()), "no online list: {chat}");
+    let chat = html(format!("/chat/{}", offline.user.username)).await;
+    assert!(!chat.contains(dot), "offline: {chat}");
+
+    let feed = html("/".into()).await;
     for name in &names {
         assert!(!feed.contains(name.as_str()), "{name} on the feed page");
     }
