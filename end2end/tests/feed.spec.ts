@@ -46,7 +46,7 @@ test.describe('feed', () => {
     }
   });
 
-  test('the feed downloads only the main bundle; another page fetches its own chunk', async ({
+  test('the feed downloads only the main bundle, nothing fails; another page fetches its own chunk', async ({
     browser,
     baseURL,
     newUser,
@@ -56,20 +56,30 @@ test.describe('feed', () => {
     try {
       const page = await fresh.newPage();
       const wasm: string[] = [];
+      const failed: string[] = [];
       page.on('request', (r) => {
         const path = new URL(r.url()).pathname;
         if (path.endsWith('.wasm')) wasm.push(path.split('/').pop() ?? path);
       });
+      page.on('response', (r) => {
+        if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+      });
+      page.on('requestfailed', (r) => failed.push(`${r.failure()?.errorText} ${r.url()}`));
 
       await page.goto('/');
       await expectOnFeed(page, a.username);
+      await page.waitForLoadState('load');
       expect(wasm).toEqual(['app.wasm']);
+      // The site declares its icon inline: no request for a `/favicon.ico` that is not there.
+      await expect(page.locator('link[rel="icon"]')).toHaveAttribute('href', /^data:image\/svg\+xml,/);
+      expect(failed).toEqual([]);
 
       await page.getByRole('link', { name: 'People', exact: true }).click();
       await expectPath(page, '/people');
       await expect(page).toHaveTitle('People · Chatty');
       await expect(page.getByRole('heading', { name: 'Everyone' })).toBeVisible();
       expect(wasm.some((name) => name.startsWith('split_'))).toBe(true);
+      expect(failed).toEqual([]);
     } finally {
       await fresh.close();
     }
