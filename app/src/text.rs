@@ -37,6 +37,15 @@ pub fn chat_path(username: &str) -> String {
     ["/chat/", username].concat()
 }
 
+/// The first letter of a name, upper case, for an avatar ("?" for no name).
+pub fn initial(name: &str) -> String {
+    name.chars()
+        .next()
+        .unwrap_or('?')
+        .to_uppercase()
+        .collect::<String>()
+}
+
 /// `/posts/{id}`: a post's own page.
 pub fn post_path(id: PostId) -> String {
     let mut path = String::with_capacity(16);
@@ -91,5 +100,13 @@ mod tests {
         assert_eq!(comment_count(0), "0 comments");
         assert_eq!(comment_count(1), "1 comment");
         assert_eq!(comment_count(12), "12 comments");
+    }
+
+    #[test]
+    fn initials() {
+        assert_eq!(initial("ann"), "A");
+        assert_eq!(initial("Zed"), "Z");
+        assert_eq!(initial("émile"), "É");
+        assert_eq!(initial(""), "?");
     }
 }

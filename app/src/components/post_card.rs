@@ -6,7 +6,7 @@ use crate::api::{remove_post, update_post};
 use crate::error::ApiError;
 use crate::events::ReactionState;
 use crate::model::{POST_TEXT_MAX, Post, PostDraft, Privacy, UserId};
-use crate::text::{comment_count, post_path, profile_path};
+use crate::text::{comment_count, initial, post_path, profile_path};
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -122,7 +122,7 @@ pub fn PostCard(
             style:background-color=move || post.with(|p| p.color.css())>
             <header class="post-head">
                 <a class="avatar" href=profile.clone() aria-hidden="true" tabindex="-1">
-                    {author.username.chars().next().unwrap_or('?').to_ascii_uppercase().to_string()}
+                    {initial(&author.username)}
                 </a>
                 <div class="post-meta">
                     <div><a class="author" href=profile>{author.username.clone()}</a>{feeling}</div>

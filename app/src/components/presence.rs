@@ -11,6 +11,7 @@ use crate::events::{PresenceChanged, WatchPresence};
 use crate::model::{ONLINE_SHOWN, OnlineUsers, PresenceChange, PresenceWatch, UserId, UserSummary};
 use crate::realtime::SocketClient;
 use crate::root::CurrentUser;
+use crate::text::initial;
 use leptos::prelude::*;
 use leptos::reactive::owner::WeakOwner;
 
@@ -233,13 +234,12 @@ fn apply_change(users: &mut Vec<UserSummary>, change: PresenceChange) {
 }
 
 /// "Online now": who of the people the viewer may see is online, live: the first
-/// [`ONLINE_SHOWN`] by name, and how many more. Each name links to
-/// `/{link_prefix}/{username}` (a profile, or a chat).
+/// [`ONLINE_SHOWN`] by name, and how many more. Each name links to `link(username)`
+/// (`text::profile_path`, or `text::chat_path`).
 #[component]
-pub fn OnlineNow(#[prop(into)] link_prefix: String) -> impl IntoView {
+pub fn OnlineNow(link: fn(&str) -> String) -> impl IntoView {
     let presence = expect_context::<Presence>();
     presence.watch();
-    let prefix = StoredValue::new(link_prefix);
     view! {
         <section class="card online" aria-labelledby="online-heading">
             <h2 id="online-heading">"Online now"</h2>
@@ -255,7 +255,7 @@ pub fn OnlineNow(#[prop(into)] link_prefix: String) -> impl IntoView {
                         view! {
                             <ul class="online-list" data-testid="online-list">
                                 {users.into_iter().map(|u| {
-                                    let href = format!("/{}/{}", prefix.get_value(), u.username);
+                                    let href = link(&u.username);
                                     view! {
                                         <li class="online-user" data-testid="online-user" data-username=u.username.clone()>
                                             <a href=href>
@@ -301,15 +301,6 @@ pub fn OnlineDot(
             }
         })
     }
-}
-
-/// The first letter of a name, for an avatar.
-pub fn initial(name: &str) -> String {
-    name.chars()
-        .next()
-        .unwrap_or('?')
-        .to_uppercase()
-        .collect::<String>()
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! A person on the people page: name, bio, followers, whether they are online, follow
 //! and block buttons.
 
-use super::presence::{OnlineDot, initial};
+use super::presence::OnlineDot;
 use crate::api::{SetBlock, SetFollow};
 use crate::model::UserCard;
-use crate::text::{chat_path, profile_path};
+use crate::text::{chat_path, initial, profile_path};
 use leptos::prelude::*;
 
 /// A card for one user; `on_blocked` is told when the viewer blocks them.

@@ -18,7 +18,7 @@ use crate::model::{
 };
 use crate::realtime::SocketClient;
 use crate::root::CurrentUser;
-use crate::text::{chat_path, profile_path};
+use crate::text::{chat_path, initial, profile_path};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_params_map};
@@ -43,7 +43,7 @@ pub fn ChatListPage() -> impl IntoView {
     view! {
         <Title text="Chat · Chatty"/>
         <h1>"Chat"</h1>
-        <OnlineNow link_prefix="chat"/>
+        <OnlineNow link=chat_path/>
         <Transition fallback=FeedSkeleton>
             {move || list.get().map(|r| match r {
                 Ok(list) if list.is_empty() => view! {
@@ -370,7 +370,7 @@ fn Conversation(open: ChatOpen, page: MessagePage) -> impl IntoView {
             <section class="card chat" aria-label=format!("Conversation with {}", other_name.get_value())>
                 <header class="chat-head">
                     <span class="avatar small" aria-hidden="true">
-                        {crate::components::presence::initial(&other_name.get_value())}
+                        {initial(&other_name.get_value())}
                     </span>
                     <a class="author" href=profile_path(&other_name.get_value())>{other_name.get_value()}</a>
                     <OnlineDot user=other.id online_at_load=other_online inline=true/>

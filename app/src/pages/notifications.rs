@@ -4,13 +4,13 @@ use super::feed::LoadError;
 use crate::api::{
     delete_notification, load_notifications, read_all_notifications, read_notification,
 };
-use crate::components::{presence::initial, rows::Rows, time::RelativeTime};
+use crate::components::{rows::Rows, time::RelativeTime};
 use crate::error::ErrorCode;
 use crate::events::{NotificationReceived, NotificationsChanged, NotificationsUpdate};
 use crate::model::{Notification, NotificationId, NotificationKind, NotificationPage};
 use crate::realtime::SocketClient;
 use crate::root::UnreadNotifications;
-use crate::text::{chat_path, post_path, profile_path};
+use crate::text::{chat_path, initial, post_path, profile_path};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;

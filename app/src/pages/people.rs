@@ -8,6 +8,7 @@ use crate::error::ErrorCode;
 use crate::events::UserHidden;
 use crate::model::{PeoplePage, UserCard};
 use crate::realtime::SocketClient;
+use crate::text::profile_path;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -82,7 +83,7 @@ fn PeopleView(suggestions: Vec<UserCard>, people: PeoplePage) -> impl IntoView {
         }
     };
     view! {
-        <OnlineNow link_prefix="u"/>
+        <OnlineNow link=profile_path/>
         <section class="card">
             <label class="field"><span>"Search people"</span>
                 <input type="search" placeholder="Username starts with…" maxlength="30"

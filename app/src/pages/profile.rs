@@ -9,7 +9,7 @@ use crate::events::{FollowChanged, ProfileUpdated, UserHidden, UserRef, WatchPro
 use crate::model::{FeedPage, Profile, ProfileInfo, UserSummary};
 use crate::realtime::SocketClient;
 use crate::root::CurrentUser;
-use crate::text::{chat_path, profile_path};
+use crate::text::{chat_path, initial, profile_path};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_params_map};
@@ -146,7 +146,7 @@ fn ProfileView(profile: Profile, posts: FeedPage) -> impl IntoView {
         }>
             <section class="card profile" data-testid="profile">
                 <div class="profile-head">
-                    <div class="avatar big" aria-hidden="true">{n1.chars().next().unwrap_or('?').to_ascii_uppercase().to_string()}</div>
+                    <div class="avatar big" aria-hidden="true">{initial(&n1)}</div>
                     <div class="profile-meta">
                         <h1>{n1.clone()}</h1>
                         <p class="counts">
