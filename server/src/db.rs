@@ -171,11 +171,20 @@ pub async fn connect(url: &str, acquire_timeout: Duration) -> anyhow::Result<Db>
 }
 
 /// Turns `sqlite://path` into a URL that creates the file, and creates its folder.
+/// An in-memory database is refused: the server opens two connections to SQLite (the
+/// pool's writer and the pages' reader), and each would get an empty database of its
+/// own.
 fn sqlite_url(url: &str) -> anyhow::Result<String> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path != ":memory:"
-        && let Some(dir) = Path::new(path).parent()
+    if path.is_empty() || path == ":memory:" || query.split('&').any(|p| p == "mode=memory") {
+        anyhow::bail!(
+            "DATABASE_URL {url:?}: an in-memory or unnamed SQLite database is not supported \
+             (the server opens more than one connection, and each would see a database of \
+             its own); name a file, e.g. sqlite://data/chatty.db"
+        );
+    }
+    if let Some(dir) = Path::new(path).parent()
         && !dir.as_os_str().is_empty()
     {
         std::fs::create_dir_all(dir)?;
@@ -209,6 +218,15 @@ mod tests {
             sqlite_url("sqlite:///tmp/x.db?mode=ro").unwrap(),
             "sqlite:///tmp/x.db?mode=ro"
         );
+        for memory in [
+            "sqlite::memory:",
+            "sqlite://:memory:",
+            "sqlite://",
+            "sqlite://x.db?mode=memory",
+        ] {
+            let refused = sqlite_url(memory).expect_err(memory).to_string();
+            assert!(refused.contains("not supported"), "{memory}: {refused}");
+        }
         assert_eq!(Engine::of("postgres://x/y"), Engine::Postgres);
         assert_eq!(Engine::of("sqlite://x"), Engine::Sqlite);
     }
