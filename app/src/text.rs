@@ -56,12 +56,20 @@ pub fn post_path(id: PostId) -> String {
 
 /// `1 comment`, `2 comments`.
 pub fn comment_count(n: i64) -> String {
-    if n == 1 {
-        return "1 comment".to_owned();
-    }
-    let mut text = String::with_capacity(16);
+    counted(n, "comment", "comments")
+}
+
+/// "1 follower", "0 followers", "12 followers".
+pub fn follower_count(n: i64) -> String {
+    counted(n, "follower", "followers")
+}
+
+/// `n` and the noun that goes with it: `one` for 1, `many` for any other count.
+pub fn counted(n: i64, one: &str, many: &str) -> String {
+    let mut text = String::with_capacity(8 + many.len());
     push_int(&mut text, n, 1);
-    text.push_str(" comments");
+    text.push(' ');
+    text.push_str(if n == 1 { one } else { many });
     text
 }
 
@@ -100,6 +108,9 @@ mod tests {
         assert_eq!(comment_count(0), "0 comments");
         assert_eq!(comment_count(1), "1 comment");
         assert_eq!(comment_count(12), "12 comments");
+        assert_eq!(follower_count(1), "1 follower");
+        assert_eq!(follower_count(0), "0 followers");
+        assert_eq!(follower_count(2), "2 followers");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::presence::OnlineDot;
 use crate::api::{SetBlock, SetFollow};
 use crate::model::UserCard;
-use crate::text::{chat_path, initial, profile_path};
+use crate::text::{chat_path, follower_count, initial, profile_path};
 use leptos::prelude::*;
 
 /// A card for one user; `on_blocked` is told when the viewer blocks them.
@@ -46,7 +46,7 @@ pub fn UserCardView(card: UserCard, on_blocked: Callback<UserCard>) -> impl Into
             </a>
             <div class="person-meta">
                 <a class="author" href=profile_path(&username)>{username.clone()}</a>
-                <div class="muted small">{move || format!("{} followers", followers.get())}</div>
+                <div class="muted small">{move || follower_count(followers.get())}</div>
                 {(!card.bio.is_empty()).then(|| view! { <p class="small">{card.bio.clone()}</p> })}
             </div>
             <div class="person-actions">

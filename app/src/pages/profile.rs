@@ -150,7 +150,8 @@ fn ProfileView(profile: Profile, posts: FeedPage) -> impl IntoView {
                     <div class="profile-meta">
                         <h1>{n1.clone()}</h1>
                         <p class="counts">
-                            <span data-testid="followers-count">{move || state.with(|p| p.followers)}</span>" followers · "
+                            <span data-testid="followers-count">{move || state.with(|p| p.followers)}</span>
+                            {move || if state.with(|p| p.followers) == 1 { " follower · " } else { " followers · " }}
                             <span data-testid="following-count">{move || state.with(|p| p.following)}</span>" following"
                         </p>
                     </div>
