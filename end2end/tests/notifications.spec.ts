@@ -65,7 +65,7 @@ test.describe('notifications', () => {
     await expect(b.page.getByTestId('notif-badge')).toHaveCount(0);
   });
 
-  test('a message to the conversation on screen does not notify; one to a tab elsewhere does', async ({
+  test('a message to the conversation on screen does not notify; one to a tab elsewhere does, until read', async ({
     newUser,
   }) => {
     const a = await newUser('a');
@@ -89,6 +89,11 @@ test.describe('notifications', () => {
     await expect(item).toHaveAttribute('data-kind', 'message');
     await expect(item).toContainText(`sent you a message: “${away}”`);
     await expect(item.getByRole('link', { name: 'Open chat' })).toHaveAttribute('href', `/chat/${a.username}`);
+
+    // Reading the conversation reads its notification too: the badge goes.
+    await item.getByRole('link', { name: 'Open chat' }).click();
+    await expect(b.page.getByTestId('message').filter({ hasText: away })).toHaveCount(1);
+    await expect(b.page.getByTestId('notif-badge')).toHaveCount(0);
   });
 
   test('the settings page saves which notifications to get', async ({ newUser }) => {

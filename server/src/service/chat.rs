@@ -12,7 +12,7 @@ use app::{
     error::ApiError,
     events::{
         MessageChanged, MessagePayload, MessageReceived, MessageRef, MessageRemoved, MessagesRead,
-        ReadReceipt, Typing, TypingPayload, UnreadChanged, UnreadTotal,
+        NotificationsUpdate, ReadReceipt, Typing, TypingPayload, UnreadChanged, UnreadTotal,
     },
     model::{
         BoundedText, ChatOpen, ConversationId, ConversationSummary, MESSAGE_EMOJIS,
@@ -253,12 +253,14 @@ impl Services {
         up_to: MessageId,
     ) -> Result<ReadReceipt> {
         let me = viewer.user.id;
-        let other = {
+        let (other, read) = {
             let mut tx = self.db().begin().await?;
             let other = self.chat_partner(&mut tx, viewer, id).await?;
             store::chat::mark_read(&mut tx, id, me, up_to).await?;
+            // "X sent you 3 messages" is stale once those messages are read.
+            let read = store::notifications::read_conversation(&mut tx, me, id, now_ms()).await?;
             tx.commit().await?;
-            other
+            (other, read)
         };
         let receipt = ReadReceipt {
             conversation_id: id,
@@ -268,6 +270,13 @@ impl Services {
         self.fan_out::<MessagesRead>(&receipt, async |c| pair_audience(c, me, other).await)
             .await?;
         self.announce_unread(me).await?;
+        if !read.is_empty() {
+            let update = NotificationsUpdate {
+                read,
+                ..NotificationsUpdate::default()
+            };
+            self.announce_notification_change(me, update).await?;
+        }
         Ok(receipt)
     }
 

@@ -114,7 +114,7 @@ impl Services {
 
     /// Tells all of `user`'s tabs that notifications were read or deleted, with the
     /// unread count from storage; returns that count.
-    async fn announce_notification_change(
+    pub(super) async fn announce_notification_change(
         &self,
         user: UserId,
         mut update: NotificationsUpdate,

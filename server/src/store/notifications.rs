@@ -238,6 +238,30 @@ pub async fn mark_read(
     Ok(done.rows_affected() > 0)
 }
 
+/// Marks `user`'s unread message notifications of `conversation` read once nothing in
+/// it is unread for them any more (run it after [`super::chat::mark_read`], in its
+/// transaction); returns the ids it marked.
+#[tracing::instrument(skip(conn))]
+pub async fn read_conversation(
+    conn: &mut Conn,
+    user: UserId,
+    conversation: ConversationId,
+    now: i64,
+) -> sqlx::Result<Vec<NotificationId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "UPDATE notifications SET read_at = $3 WHERE user_id = $1 AND kind = 'message' \
+         AND conversation_id = $2 AND read_at IS NULL AND NOT EXISTS (SELECT 1 FROM \
+         conversation_reads r WHERE r.conversation_id = $2 AND r.user_id = $1 AND r.unread > 0) \
+         RETURNING id",
+    )
+    .bind(user.0)
+    .bind(conversation.0)
+    .bind(now)
+    .fetch_all(conn)
+    .await?;
+    Ok(ids.into_iter().map(NotificationId).collect())
+}
+
 /// Marks every notification of `user` read; returns how many changed.
 #[tracing::instrument(skip(conn))]
 pub async fn mark_all_read(conn: &mut Conn, user: UserId, now: i64) -> sqlx::Result<u64> {

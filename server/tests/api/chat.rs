@@ -5,8 +5,8 @@ use crate::helpers::*;
 use crate::on_both_databases;
 use app::events::{
     DeleteMessage, DeleteMessageRequest, MarkConversationRead, MarkRead, MessageChanged,
-    MessageReactionRequest, MessageReceived, MessageRemoved, MessagesRead, ReactToMessage,
-    SendMessage, StartTyping, Typing, TypingNotice, UnreadChanged,
+    MessageReactionRequest, MessageReceived, MessageRemoved, MessagesRead, NotificationsChanged,
+    ReactToMessage, SendMessage, StartTyping, Typing, TypingNotice, UnreadChanged,
 };
 use app::model::Message;
 use serde_json::json;
@@ -210,9 +210,9 @@ async fn unread_counts_and_read_receipts(db: Db) {
     let app = TestApp::spawn(db).await;
     let (a, b) = (app.user().await, app.user().await);
     let (mut sa, mut sb) = (app.socket(&a).await, app.socket(&b).await);
-    let mut last = None;
+    let mut sent = Vec::new();
     for i in 0..3 {
-        last = Some(
+        sent.push(
             sa.emit::<SendMessage>(&outgoing(
                 b.user.id,
                 &format!("u{i}"),
@@ -227,7 +227,7 @@ async fn unread_counts_and_read_receipts(db: Db) {
             i + 1
         );
     }
-    let last = last.unwrap();
+    let (first, last) = (sent[0].clone(), sent[2].clone());
     let (_, list) = app.get("/api/v1/chat/conversations", &b).await;
     assert_eq!(
         (list[0]["unread"].as_i64(), list[0]["other"]["id"].as_i64()),
@@ -255,6 +255,26 @@ async fn unread_counts_and_read_receipts(db: Db) {
         "one's own messages are read"
     );
 
+    // The messages' notification stays unread while any of them is.
+    sb.emit::<MarkConversationRead>(&MarkRead {
+        conversation_id: first.conversation_id,
+        up_to: first.id,
+    })
+    .await
+    .unwrap()
+    .expect("read the first");
+    assert_eq!(sb.recv_event::<UnreadChanged>(WAIT).await.unwrap().total, 2);
+    assert_eq!(
+        sa.recv_event::<MessagesRead>(WAIT).await.unwrap().up_to,
+        first.id
+    );
+    let unread_notifications =
+        async |u: &TestUser| app.get("/api/v1/notifications/unread", u).await.1["unread"].as_i64();
+    assert_eq!(unread_notifications(&b).await, notifications);
+    let (_, list) = app.get("/api/v1/notifications", &b).await;
+    let message_notification = list["items"][0]["id"].as_i64();
+    assert_eq!(list["items"][0]["kind"], "message", "{list}");
+
     let receipt = sb
         .emit::<MarkConversationRead>(&MarkRead {
             conversation_id: last.conversation_id,
@@ -267,6 +287,16 @@ async fn unread_counts_and_read_receipts(db: Db) {
     let seen = sa.recv_event::<MessagesRead>(WAIT).await.unwrap();
     assert_eq!((seen.reader, seen.up_to), (b.user.id, last.id));
     assert_eq!(sb.recv_event::<UnreadChanged>(WAIT).await.unwrap().total, 0);
+    // All read: "A sent you 3 messages" is read too, in every tab of B's.
+    let change = sb.recv_event::<NotificationsChanged>(WAIT).await.unwrap();
+    assert_eq!(
+        (
+            change.read.iter().map(|n| n.0).collect::<Vec<_>>(),
+            change.unread
+        ),
+        (message_notification.into_iter().collect(), 0)
+    );
+    assert_eq!(unread_notifications(&b).await, Some(0));
     let (_, list) = app.get("/api/v1/chat/conversations", &a).await;
     assert_eq!(
         list[0]["other_read_up_to"].as_i64(),
