@@ -143,7 +143,9 @@ impl Services {
             }
             Err(e) => return Err(e.into()),
         };
+        // Replying reads what came before, and the notification that told of it.
         store::chat::mark_read(&mut tx, conversation, me, id).await?;
+        let read = store::notifications::read_conversation(&mut tx, me, conversation, now).await?;
         let message = store::chat::get(&mut tx, id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("message {id:?} vanished"))?;
@@ -168,6 +170,13 @@ impl Services {
         .await?;
         self.announce_unread(to).await?;
         self.announce_notification(written).await?;
+        if !read.is_empty() {
+            let update = NotificationsUpdate {
+                read,
+                ..NotificationsUpdate::default()
+            };
+            self.announce_notification_change(me, update).await?;
+        }
         Ok(message)
     }
 

@@ -76,6 +76,13 @@ async fn messages_reach_only_the_two_participants(db: Db) {
 
     // B answers over HTTP; A gets it live; C still nothing; C cannot read the conversation.
     app.send_message(&b, &a, "r1", "hi A").await;
+    // Answering read A's message, and the notification of it, in every tab of B's.
+    let change = sb.recv_event::<NotificationsChanged>(WAIT).await.unwrap();
+    assert_eq!((change.read.len(), change.unread), (1, 0));
+    assert_eq!(
+        app.get("/api/v1/notifications/unread", &b).await.1["unread"],
+        0
+    );
     assert_eq!(
         sa.recv_event::<MessageReceived>(WAIT)
             .await
