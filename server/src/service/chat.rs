@@ -12,7 +12,7 @@ use app::{
     error::ApiError,
     events::{
         MessageChanged, MessagePayload, MessageReceived, MessageRef, MessageRemoved, MessagesRead,
-        NotificationsUpdate, ReadReceipt, Typing, TypingPayload, UnreadChanged, UnreadTotal,
+        ReadReceipt, Typing, TypingPayload, UnreadChanged, UnreadTotal,
     },
     model::{
         BoundedText, ChatOpen, ConversationId, ConversationSummary, MESSAGE_EMOJIS,
@@ -170,13 +170,7 @@ impl Services {
         .await?;
         self.announce_unread(to).await?;
         self.announce_notification(written).await?;
-        if !read.is_empty() {
-            let update = NotificationsUpdate {
-                read,
-                ..NotificationsUpdate::default()
-            };
-            self.announce_notification_change(me, update).await?;
-        }
+        self.announce_read(me, read).await?;
         Ok(message)
     }
 
@@ -279,13 +273,7 @@ impl Services {
         self.fan_out::<MessagesRead>(&receipt, async |c| pair_audience(c, me, other).await)
             .await?;
         self.announce_unread(me).await?;
-        if !read.is_empty() {
-            let update = NotificationsUpdate {
-                read,
-                ..NotificationsUpdate::default()
-            };
-            self.announce_notification_change(me, update).await?;
-        }
+        self.announce_read(me, read).await?;
         Ok(receipt)
     }
 

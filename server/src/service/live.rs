@@ -114,7 +114,7 @@ impl Services {
 
     /// Tells all of `user`'s tabs that notifications were read or deleted, with the
     /// unread count from storage; returns that count.
-    pub(super) async fn announce_notification_change(
+    async fn announce_notification_change(
         &self,
         user: UserId,
         mut update: NotificationsUpdate,
@@ -133,6 +133,23 @@ impl Services {
         if !deleted.is_empty() {
             let update = NotificationsUpdate {
                 deleted,
+                ..NotificationsUpdate::default()
+            };
+            self.announce_notification_change(user, update).await?;
+        }
+        Ok(())
+    }
+
+    /// Tells `user`'s tabs of notifications read by something else than their own marking
+    /// (reading the conversation they were about), if there are any.
+    pub(super) async fn announce_read(
+        &self,
+        user: UserId,
+        read: Vec<NotificationId>,
+    ) -> Result<()> {
+        if !read.is_empty() {
+            let update = NotificationsUpdate {
+                read,
                 ..NotificationsUpdate::default()
             };
             self.announce_notification_change(user, update).await?;
