@@ -53,6 +53,16 @@ impl ErrorCode {
         }
     }
 
+    /// May the same request work if it is simply made again (an overloaded or broken
+    /// server, a lost connection), where the others (not found, refused, invalid) will
+    /// answer the same?
+    pub fn may_pass_on_retry(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::Busy | ErrorCode::Internal | ErrorCode::Timeout | ErrorCode::Disconnected
+        )
+    }
+
     /// The `Retry-After` (in seconds) an HTTP answer with this code carries, if any:
     /// only `busy` says the same request may work shortly.
     pub fn retry_after(self) -> Option<&'static str> {
@@ -143,6 +153,32 @@ impl leptos::server_fn::error::FromServerFnError for ApiError {
             E::Request(_) => ApiError::new(ErrorCode::Disconnected, "Could not reach the server."),
             E::Args(m) | E::MissingArg(m) | E::Deserialization(m) => ApiError::bad_request(m),
             _ => ApiError::internal(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_passing_troubles_are_worth_a_retry() {
+        for code in [
+            ErrorCode::Busy,
+            ErrorCode::Internal,
+            ErrorCode::Timeout,
+            ErrorCode::Disconnected,
+        ] {
+            assert!(code.may_pass_on_retry(), "{code:?}");
+        }
+        for code in [
+            ErrorCode::NotFound,
+            ErrorCode::Forbidden,
+            ErrorCode::Blocked,
+            ErrorCode::Validation,
+            ErrorCode::Unauthorized,
+        ] {
+            assert!(!code.may_pass_on_retry(), "{code:?}");
         }
     }
 }

@@ -240,11 +240,17 @@ pub fn FeedSkeleton() -> impl IntoView {
 /// A failed load, with a way to retry.
 #[component]
 pub fn LoadError(error: ApiError) -> impl IntoView {
+    // "Try again" only where trying again may help; a missing post stays missing.
+    let action = if error.code.may_pass_on_retry() {
+        view! { <a class="button" href="">"Try again"</a> }
+    } else {
+        view! { <a class="button" href="/">"Back to the feed"</a> }
+    };
     view! {
         <div class="card error" role="alert">
             <h2>"This could not be loaded"</h2>
             <p>{error.message}</p>
-            <a class="button" href="">"Try again"</a>
+            {action}
         </div>
     }
 }

@@ -99,6 +99,28 @@ async fn the_feed_page_renders_each_post_as_stored() {
     );
 }
 
+/// A page whose data does not exist says so and offers the feed: trying again would
+/// get the same answer (a failure that may pass offers "Try again" instead).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_post_offers_the_feed_not_a_retry() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let a = app.user().await;
+    let res = app
+        .request(reqwest::Method::GET, "/posts/999999", Some(&a))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(">Post not found.<"), "{html}");
+    assert!(
+        html.contains("<a href=\"/\" class=\"button\">Back to the feed</a>"),
+        "{html}"
+    );
+    assert!(!html.contains("Try again"), "{html}");
+}
+
 /// A page that shows who is online names the first few and counts the rest (the page
 /// carries its list, so it must not grow with everyone online); a page that shows no
 /// presence carries no list at all. The watch over the socket still gives everyone.
