@@ -425,6 +425,17 @@ impl TestApp {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// A page as a signed-in browser asks for it: its status and HTML.
+    pub async fn page(&self, path: &str, user: &TestUser) -> (u16, String) {
+        let res = self
+            .request(reqwest::Method::GET, path, Some(user))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
     pub async fn get(&self, path: &str, user: &TestUser) -> (u16, Value) {
         self.call(reqwest::Method::GET, path, user, None).await
     }

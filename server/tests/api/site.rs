@@ -53,14 +53,8 @@ async fn the_feed_page_renders_each_post_as_stored() {
     app.react(&b, post.id.0, "love").await;
     app.comment(&b, post.id.0, "nice").await;
 
-    let res = app
-        .request(reqwest::Method::GET, "/", Some(&a))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let html = res.text().await.unwrap();
+    let (status, html) = app.page("/", &a).await;
+    assert_eq!(status, 200);
 
     for p in [&older, &post] {
         let card = format!("data-post-id=\"{}\"", p.id.0);
@@ -105,14 +99,8 @@ async fn the_feed_page_renders_each_post_as_stored() {
 async fn a_missing_post_offers_the_feed_not_a_retry() {
     let app = TestApp::spawn(Db::Sqlite).await;
     let a = app.user().await;
-    let res = app
-        .request(reqwest::Method::GET, "/posts/999999", Some(&a))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 404);
-    let html = res.text().await.unwrap();
+    let (status, html) = app.page("/posts/999999", &a).await;
+    assert_eq!(status, 404);
     assert!(html.contains(">Post not found.<"), "{html}");
     assert!(
         html.contains("<a href=\"/\" class=\"button\">Back to the feed</a>"),
@@ -150,16 +138,10 @@ async fn pages_carry_a_short_online_list_or_none() {
     }
     names.sort();
 
-    let html = |path: String| {
-        let request = app
-            .request(reqwest::Method::GET, &path, Some(&viewer))
-            .header("accept", "text/html")
-            .send();
-        async move {
-            let res = request.await.unwrap();
-            assert_eq!(res.status(), 200, "{path}");
-            res.text().await.unwrap()
-        }
+    let html = async |path: String| {
+        let (status, html) = app.page(&path, &viewer).await;
+        assert_eq!(status, 200, "{path}");
+        html
     };
     let people = html("/people".into()).await;
     assert_eq!(
