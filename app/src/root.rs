@@ -130,7 +130,18 @@ pub fn App() -> impl IntoView {
     // the ones every page shares here, before any page's, in the same order everywhere.
     let user = CurrentUser(Resource::new(|| (), |_| crate::api::load_session()));
     provide_context(user);
-    let socket = SocketClient::connect();
+    // Connect once the page's session says someone is signed in: a signed-out page (sign
+    // in, sign up) opens no connection for the server to refuse. Signing in or out
+    // reloads the page. If the session could not be read, try: the server decides.
+    let socket = SocketClient::idle();
+    Effect::new({
+        let socket = socket.clone();
+        move |_| match user.0.get() {
+            Some(Ok(SessionInfo { user: None, .. })) => socket.signed_out(),
+            Some(_) => socket.reconnect(),
+            None => {}
+        }
+    });
     provide_context(socket.clone());
     UnreadNotifications::provide(user, &socket);
     // Only the pages that show presence load it (`Presence::load`).

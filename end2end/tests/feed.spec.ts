@@ -11,14 +11,21 @@ import {
   signIn,
   test,
   uniqueText,
+  waitHydrated,
 } from './support';
 
 test.describe('feed', () => {
-  test('a signed-out visitor is sent to the sign-in page', async ({ page }) => {
+  test('a signed-out visitor is sent to the sign-in page, which opens no live connection', async ({ page }) => {
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
     await page.goto('/');
 
     await expectPath(page, '/signin');
     await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
+    await waitHydrated(page);
+    // The page knows nobody is signed in: no connection for the server to refuse.
+    await expect(page.locator('html')).toHaveAttribute('data-socket', 'unauthorized');
+    expect(sockets).toEqual([]);
   });
 
   test('the feed HTML already contains the posts before any script runs', async ({ browser, baseURL, newUser }) => {

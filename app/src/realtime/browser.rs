@@ -39,6 +39,24 @@ impl SocketClient {
         }
     }
 
+    /// A client that opens no connection until [`reconnect`](Self::reconnect) (state
+    /// `Connecting` meanwhile, as the server renders it): for a page that must first
+    /// know whether anyone is signed in.
+    pub fn idle() -> Self {
+        let state = ArcRwSignal::new(ConnState::Connecting);
+        let inner = Inner::idle(state.clone());
+        Self {
+            inner: SendWrapper::new(inner),
+            state,
+        }
+    }
+
+    /// Nobody is signed in on this page: an idle client shows `Unauthorized` and stays
+    /// idle (a connection would only be refused). Does nothing once connecting.
+    pub fn signed_out(&self) {
+        self.inner.signed_out();
+    }
+
     /// The connection state, for the UI.
     pub fn state(&self) -> Signal<ConnState> {
         self.state.clone().into()

@@ -22,6 +22,14 @@ impl SocketClient {
         Self::default()
     }
 
+    /// A client that opens no connection until `reconnect` (here: does nothing).
+    pub fn idle() -> Self {
+        Self::default()
+    }
+
+    /// Nobody is signed in on this page (here: nothing to do).
+    pub fn signed_out(&self) {}
+
     /// The connection state; always [`ConnState::Connecting`] here.
     pub fn state(&self) -> Signal<ConnState> {
         Signal::stored(ConnState::Connecting)

@@ -65,7 +65,14 @@ pub(super) struct Inner {
 impl Inner {
     /// Creates the connection state and opens the first socket.
     pub(super) fn start(state: ArcRwSignal<ConnState>) -> Rc<Inner> {
-        let inner = Rc::new_cyclic(|me| Inner {
+        let inner = Self::idle(state);
+        inner.restart();
+        inner
+    }
+
+    /// Creates the connection state without opening a socket: stopped until `restart`.
+    pub(super) fn idle(state: ArcRwSignal<ConnState>) -> Rc<Inner> {
+        Rc::new_cyclic(|me| Inner {
             me: me.clone(),
             state,
             core: RefCell::default(),
@@ -76,11 +83,9 @@ impl Inner {
             acks: RefCell::default(),
             backoff: RefCell::default(),
             retry: RefCell::default(),
-            stopped: Cell::new(false),
+            stopped: Cell::new(true),
             generation: Cell::new(0),
-        });
-        inner.open();
-        inner
+        })
     }
 
     /// Starts over if stopped; see `SocketClient::reconnect`.
@@ -89,6 +94,13 @@ impl Inner {
             self.backoff.borrow_mut().reset();
             self.set_state(ConnState::Connecting);
             self.open();
+        }
+    }
+
+    /// Says the page has nobody signed in, while stopped (nothing to connect as).
+    pub(super) fn signed_out(&self) {
+        if self.stopped.get() {
+            self.set_state(ConnState::Unauthorized);
         }
     }
 
