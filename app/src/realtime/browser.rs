@@ -31,12 +31,9 @@ impl SocketClient {
     /// Starts connecting to the page's own origin. Call it once, inside a component, and
     /// keep the client (put it in context): dropping the last clone closes the connection.
     pub fn connect() -> Self {
-        let state = ArcRwSignal::new(ConnState::Connecting);
-        let inner = Inner::start(state.clone());
-        Self {
-            inner: SendWrapper::new(inner),
-            state,
-        }
+        let client = Self::idle();
+        client.reconnect();
+        client
     }
 
     /// A client that opens no connection until [`reconnect`](Self::reconnect) (state

@@ -63,13 +63,6 @@ pub(super) struct Inner {
 }
 
 impl Inner {
-    /// Creates the connection state and opens the first socket.
-    pub(super) fn start(state: ArcRwSignal<ConnState>) -> Rc<Inner> {
-        let inner = Self::idle(state);
-        inner.restart();
-        inner
-    }
-
     /// Creates the connection state without opening a socket: stopped until `restart`.
     pub(super) fn idle(state: ArcRwSignal<ConnState>) -> Rc<Inner> {
         Rc::new_cyclic(|me| Inner {
