@@ -205,12 +205,11 @@ fn Conversation(open: ChatOpen, page: MessagePage) -> impl IntoView {
             });
         }
     };
-    // Opening the conversation reads it (effects run in the browser only), and so does
-    // every reconnection while it is open.
-    Effect::new(move |_| mark_read());
+    // Opening the conversation reads it, once connected, and so does every reconnection
+    // while it is open (an emit before the connection is up would only fail).
     let s = socket.get_value();
     focus_conversation(&s, id);
-    s.on_connect(mark_read).until_cleanup();
+    while_connected(&s, mark_read);
     // Missed messages that could not be replayed: load the newest page again.
     s.on_reload(move || {
         leptos::task::spawn_local(async move {
