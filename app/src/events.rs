@@ -307,6 +307,29 @@ pub struct NotificationsUpdate {
     pub unread: i64,
 }
 
+impl NotificationsUpdate {
+    /// These were marked read.
+    pub fn read(ids: Vec<NotificationId>) -> Self {
+        Self {
+            read: ids,
+            ..Self::default()
+        }
+    }
+
+    /// These were deleted.
+    pub fn deleted(ids: Vec<NotificationId>) -> Self {
+        Self {
+            deleted: ids,
+            ..Self::default()
+        }
+    }
+
+    /// Nothing was read or deleted.
+    pub fn is_empty(&self) -> bool {
+        self.read.is_empty() && self.deleted.is_empty() && !self.all_read
+    }
+}
+
 contract! {
     server {
         /// A post the recipient may see was created.

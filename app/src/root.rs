@@ -24,7 +24,7 @@ use leptos_router::{
 /// The site's icon: a "C" on the brand's blue, inline, so no page load asks for a file
 /// (without one the browser fetches `/favicon.ico`, a 404 and a console error on every
 /// page).
-pub const ICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' \
+const ICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' \
     viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='8' fill='%232563eb'/%3E\
     %3Cpath d='M21 11A7 7 0 1 0 21 21' fill='none' stroke='white' stroke-width='3.5' \
     stroke-linecap='round'/%3E%3C/svg%3E";

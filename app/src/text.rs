@@ -64,13 +64,18 @@ pub fn follower_count(n: i64) -> String {
     counted(n, "follower", "followers")
 }
 
-/// `n` and the noun that goes with it: `one` for 1, `many` for any other count.
+/// `n` and the noun that goes with it ([`noun`]).
 pub fn counted(n: i64, one: &str, many: &str) -> String {
     let mut text = String::with_capacity(8 + many.len());
     push_int(&mut text, n, 1);
     text.push(' ');
-    text.push_str(if n == 1 { one } else { many });
+    text.push_str(noun(n, one, many));
     text
+}
+
+/// The noun for a count of `n`: `one` for 1, `many` for any other count.
+pub fn noun<'a>(n: i64, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
 }
 
 #[cfg(test)]

@@ -137,15 +137,7 @@ fn NotificationList(initial: NotificationPage) -> impl IntoView {
         leptos::task::spawn_local(async move {
             let answer = match act {
                 Act::Read(id) => read_notification(id).await.inspect(|_| {
-                    items.update(|v| {
-                        apply_update(
-                            v,
-                            &NotificationsUpdate {
-                                read: vec![id],
-                                ..Default::default()
-                            },
-                        )
-                    })
+                    items.update(|v| apply_update(v, &NotificationsUpdate::read(vec![id])))
                 }),
                 Act::Delete(id) => delete_notification(id)
                     .await

@@ -9,7 +9,7 @@ use crate::events::{FollowChanged, ProfileUpdated, UserHidden, UserRef, WatchPro
 use crate::model::{FeedPage, Profile, ProfileInfo, UserSummary};
 use crate::realtime::SocketClient;
 use crate::root::CurrentUser;
-use crate::text::{chat_path, initial, profile_path};
+use crate::text::{chat_path, initial, noun, profile_path};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_params_map};
@@ -151,7 +151,7 @@ fn ProfileView(profile: Profile, posts: FeedPage) -> impl IntoView {
                         <h1>{n1.clone()}</h1>
                         <p class="counts">
                             <span data-testid="followers-count">{move || state.with(|p| p.followers)}</span>
-                            {move || if state.with(|p| p.followers) == 1 { " follower · " } else { " followers · " }}
+                            {move || noun(state.with(|p| p.followers), " follower · ", " followers · ")}
                             <span data-testid="following-count">{move || state.with(|p| p.following)}</span>" following"
                         </p>
                     </div>

@@ -12,12 +12,12 @@ use app::{
     error::ApiError,
     events::{
         MessageChanged, MessagePayload, MessageReceived, MessageRef, MessageRemoved, MessagesRead,
-        ReadReceipt, Typing, TypingPayload, UnreadChanged, UnreadTotal,
+        NotificationsUpdate, ReadReceipt, Typing, TypingPayload, UnreadChanged, UnreadTotal,
     },
     model::{
         BoundedText, ChatOpen, ConversationId, ConversationSummary, MESSAGE_EMOJIS,
-        MESSAGE_PAGE_SIZE, MESSAGE_TEXT_MAX, Message, MessageId, MessagePage, OutgoingMessage,
-        UserId,
+        MESSAGE_PAGE_SIZE, MESSAGE_TEXT_MAX, Message, MessageId, MessagePage, NotificationId,
+        OutgoingMessage, UserId,
     },
     service::Viewer,
 };
@@ -143,9 +143,8 @@ impl Services {
             }
             Err(e) => return Err(e.into()),
         };
-        // Replying reads what came before, and the notification that told of it.
-        store::chat::mark_read(&mut tx, conversation, me, id).await?;
-        let read = store::notifications::read_conversation(&mut tx, me, conversation, now).await?;
+        // Replying reads what came before.
+        let read = read_up_to(&mut tx, conversation, me, id, now).await?;
         let message = store::chat::get(&mut tx, id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("message {id:?} vanished"))?;
@@ -170,7 +169,8 @@ impl Services {
         .await?;
         self.announce_unread(to).await?;
         self.announce_notification(written).await?;
-        self.announce_read(me, read).await?;
+        self.announce_if_any(me, NotificationsUpdate::read(read))
+            .await?;
         Ok(message)
     }
 
@@ -259,9 +259,7 @@ impl Services {
         let (other, read) = {
             let mut tx = self.db().begin().await?;
             let other = self.chat_partner(&mut tx, viewer, id).await?;
-            store::chat::mark_read(&mut tx, id, me, up_to).await?;
-            // "X sent you 3 messages" is stale once those messages are read.
-            let read = store::notifications::read_conversation(&mut tx, me, id, now_ms()).await?;
+            let read = read_up_to(&mut tx, id, me, up_to, now_ms()).await?;
             tx.commit().await?;
             (other, read)
         };
@@ -273,7 +271,8 @@ impl Services {
         self.fan_out::<MessagesRead>(&receipt, async |c| pair_audience(c, me, other).await)
             .await?;
         self.announce_unread(me).await?;
-        self.announce_read(me, read).await?;
+        self.announce_if_any(me, NotificationsUpdate::read(read))
+            .await?;
         Ok(receipt)
     }
 
@@ -368,6 +367,20 @@ impl Services {
 }
 
 /// Where a chat event goes: both participants' tabs, or only the actor's across a block.
+/// Moves `reader`'s read marker in `conversation` to `up_to` (never back) and, once
+/// nothing in it is unread for them, reads its message notification ("X sent you 3
+/// messages" is stale then); returns the notifications read. Run it in a transaction.
+async fn read_up_to(
+    conn: &mut store::Conn,
+    conversation: ConversationId,
+    reader: UserId,
+    up_to: MessageId,
+    now: i64,
+) -> Result<Vec<NotificationId>> {
+    store::chat::mark_read(conn, conversation, reader, up_to).await?;
+    Ok(store::notifications::read_conversation(conn, reader, conversation, now).await?)
+}
+
 async fn pair_audience(
     conn: &mut store::Conn,
     me: UserId,

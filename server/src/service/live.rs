@@ -128,30 +128,14 @@ impl Services {
         Ok(update.unread)
     }
 
-    /// Tells `user`'s tabs of deleted notifications, if there are any.
-    async fn announce_deleted(&self, user: UserId, deleted: Vec<NotificationId>) -> Result<()> {
-        if !deleted.is_empty() {
-            let update = NotificationsUpdate {
-                deleted,
-                ..NotificationsUpdate::default()
-            };
-            self.announce_notification_change(user, update).await?;
-        }
-        Ok(())
-    }
-
-    /// Tells `user`'s tabs of notifications read by something else than their own marking
-    /// (reading the conversation they were about), if there are any.
-    pub(super) async fn announce_read(
+    /// Tells `user`'s tabs of notifications read or deleted by something other than their
+    /// own marking (a withdrawn reaction, a block, a conversation read), if there are any.
+    pub(super) async fn announce_if_any(
         &self,
         user: UserId,
-        read: Vec<NotificationId>,
+        update: NotificationsUpdate,
     ) -> Result<()> {
-        if !read.is_empty() {
-            let update = NotificationsUpdate {
-                read,
-                ..NotificationsUpdate::default()
-            };
+        if !update.is_empty() {
             self.announce_notification_change(user, update).await?;
         }
         Ok(())
@@ -169,7 +153,8 @@ impl Services {
             let mut conn = self.db().acquire().await?;
             store::notifications::withdraw(&mut conn, user, actor, kind, post).await?
         };
-        self.announce_deleted(user, deleted).await
+        self.announce_if_any(user, NotificationsUpdate::deleted(deleted))
+            .await
     }
 
     /// At a block: each loses the notifications the other caused.
@@ -179,7 +164,8 @@ impl Services {
                 let mut conn = self.db().acquire().await?;
                 store::notifications::delete_from(&mut conn, user, actor).await?
             };
-            self.announce_deleted(user, deleted).await?;
+            self.announce_if_any(user, NotificationsUpdate::deleted(deleted))
+                .await?;
         }
         Ok(())
     }
@@ -240,11 +226,8 @@ impl Services {
             return Ok(store::notifications::unread_count(&mut conn, me).await?);
         }
         drop(conn);
-        let update = NotificationsUpdate {
-            read: vec![id],
-            ..NotificationsUpdate::default()
-        };
-        self.announce_notification_change(me, update).await
+        self.announce_notification_change(me, NotificationsUpdate::read(vec![id]))
+            .await
     }
 
     /// Marks every notification of the viewer read.
@@ -270,11 +253,8 @@ impl Services {
             return Err(ApiError::not_found("Notification").into());
         }
         drop(conn);
-        let update = NotificationsUpdate {
-            deleted: vec![id],
-            ..NotificationsUpdate::default()
-        };
-        self.announce_notification_change(me, update).await
+        self.announce_notification_change(me, NotificationsUpdate::deleted(vec![id]))
+            .await
     }
 
     /// Which notification kinds the viewer gets.
