@@ -2,6 +2,16 @@
 
 use server::{config::Settings, startup::Application, telemetry};
 
+/// jemalloc rather than glibc's malloc: a page allocates and frees thousands of small
+/// objects (owners, signals, strings, buffers), and allocation was a quarter of its
+/// profile. Measured side by side (README, Performance): about 13 % more feed pages per
+/// second for about 6 % more memory per idle connection (jemalloc's size classes round
+/// a socket's larger objects up), the fan-out's CPU unchanged. mimalloc was faster
+/// still but cost half as much again per idle connection.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     telemetry::init();
