@@ -8,6 +8,7 @@ mod helpers;
 
 mod auth;
 mod bad_input;
+mod binary;
 mod blocking;
 mod chat;
 mod cluster;
