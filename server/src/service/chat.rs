@@ -366,7 +366,6 @@ impl Services {
     }
 }
 
-/// Where a chat event goes: both participants' tabs, or only the actor's across a block.
 /// Moves `reader`'s read marker in `conversation` to `up_to` (never back) and, once
 /// nothing in it is unread for them, reads its message notification ("X sent you 3
 /// messages" is stale then); returns the notifications read. Run it in a transaction.
@@ -381,6 +380,7 @@ async fn read_up_to(
     Ok(store::notifications::read_conversation(conn, reader, conversation, now).await?)
 }
 
+/// Where a chat event goes: both participants' tabs, or only the actor's across a block.
 async fn pair_audience(
     conn: &mut store::Conn,
     me: UserId,

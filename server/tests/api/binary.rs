@@ -7,7 +7,8 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::process::Command;
 
-const WAIT: Duration = Duration::from_secs(30);
+/// Long enough for a debug binary to start, and to stop and print its statistics.
+const BINARY_WAIT: Duration = Duration::from_secs(30);
 
 /// Asked through the environment variable only the binary's jemalloc reads (the prefixed
 /// build `tikv-jemallocator` links) to print its statistics at exit, the binary prints
@@ -26,16 +27,7 @@ async fn the_binary_allocates_with_jemalloc() {
         .spawn()
         .expect("start the server binary");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    tokio::time::timeout(WAIT, async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if line.starts_with("listening on ") {
-                return;
-            }
-        }
-        panic!("the server exited before listening");
-    })
-    .await
-    .expect("the server starts in time");
+    until_listening(&mut lines, BINARY_WAIT).await;
 
     let pid = child.id().unwrap().to_string();
     let stopped = std::process::Command::new("kill")
@@ -45,7 +37,7 @@ async fn the_binary_allocates_with_jemalloc() {
     assert!(stopped.success());
     let mut stderr = String::new();
     let mut pipe = child.stderr.take().unwrap();
-    let (read, status) = tokio::time::timeout(WAIT, async {
+    let (read, status) = tokio::time::timeout(BINARY_WAIT, async {
         tokio::join!(pipe.read_to_string(&mut stderr), child.wait())
     })
     .await

@@ -68,16 +68,7 @@ impl Instance {
             .expect("start the server binary");
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
-        let base = tokio::time::timeout(CLUSTER_WAIT, async {
-            while let Some(line) = lines.next_line().await.unwrap() {
-                if let Some(url) = line.strip_prefix("listening on ") {
-                    return url.trim().to_owned();
-                }
-            }
-            panic!("the server exited before listening");
-        })
-        .await
-        .expect("the server starts in time");
+        let base = until_listening(&mut lines, CLUSTER_WAIT).await;
         // Keep draining its output (shown with the test's) so it never blocks on a full pipe.
         let tag = base.clone();
         tokio::spawn(async move {

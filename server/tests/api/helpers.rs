@@ -571,3 +571,20 @@ pub fn usernames(body: &Value) -> Vec<String> {
         .map(|u| u["username"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// What a server binary started by a test prints on stdout, line by line.
+pub type BinaryOutput = tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>;
+
+/// Reads a server binary's output until it says where it listens: its base URL.
+pub async fn until_listening(lines: &mut BinaryOutput, wait: Duration) -> String {
+    tokio::time::timeout(wait, async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(url) = line.strip_prefix("listening on ") {
+                return url.trim().to_owned();
+            }
+        }
+        panic!("the server exited before listening");
+    })
+    .await
+    .expect("the server starts in time")
+}
