@@ -205,9 +205,21 @@ fn percent(part: u64, whole: u64) -> f64 {
 
 /// Rows for the table: each figure's mean over the rounds, ours and Node's.
 pub fn rows(suites: &[Suite], wasm_gz_kib: Option<f64>) -> Vec<Row> {
+    merge(
+        suites
+            .iter()
+            .map(|suite| (suite.server, figures(suite, wasm_gz_kib))),
+    )
+}
+
+/// Each figure's mean over the suites that have it, in the suites' order: a figure
+/// only some suites reach (a rate one server got to and the other did not) goes right
+/// after the figure before it, not at the end of the table.
+fn merge(suites: impl Iterator<Item = (Kind, Vec<Figure>)>) -> Vec<Row> {
     let mut rows: Vec<(Row, Vec<f64>, Vec<f64>)> = Vec::new();
-    for suite in suites {
-        for f in figures(suite, wasm_gz_kib) {
+    for (server, figures) in suites {
+        let mut next = 0;
+        for f in figures {
             let at = match rows.iter().position(|(r, _, _)| r.figure == f.figure) {
                 Some(at) => at,
                 None => {
@@ -218,12 +230,13 @@ pub fn rows(suites: &[Suite], wasm_gz_kib: Option<f64>) -> Vec<Row> {
                         target: f.target,
                         met: None,
                     };
-                    rows.push((row, Vec::new(), Vec::new()));
-                    rows.len() - 1
+                    rows.insert(next, (row, Vec::new(), Vec::new()));
+                    next
                 }
             };
+            next = at + 1;
             let (_, ours, node) = &mut rows[at];
-            match suite.server {
+            match server {
                 Kind::Ours => ours.push(f.value),
                 Kind::Node => node.push(f.value),
             }
@@ -308,6 +321,41 @@ mod tests {
         assert_eq!(number(12.345), "12.3");
         assert_eq!(number(1.2345), "1.23");
         assert_eq!(number(f64::NAN), "n/a");
+    }
+
+    /// Node reached a rate ours did not: its row sits among the other rates, and the
+    /// rows both servers have hold the mean of each.
+    #[test]
+    fn a_figure_only_one_server_has_keeps_its_place() {
+        let rates = |rates: &[u32]| -> Vec<Figure> {
+            let mut figures: Vec<Figure> = rates
+                .iter()
+                .map(|r| fig(format!("targeted {r}/s: p99 (ms)"), f64::from(*r), None))
+                .collect();
+            figures.push(fig("server peak RSS (MiB)", 10.0, None));
+            figures
+        };
+        let rows = merge(
+            [
+                (Kind::Ours, rates(&[100, 200])),
+                (Kind::Node, rates(&[100, 200, 400])),
+                (Kind::Ours, rates(&[100])),
+            ]
+            .into_iter(),
+        );
+        let order: Vec<&str> = rows.iter().map(|r| r.figure.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "targeted 100/s: p99 (ms)",
+                "targeted 200/s: p99 (ms)",
+                "targeted 400/s: p99 (ms)",
+                "server peak RSS (MiB)",
+            ]
+        );
+        assert_eq!((rows[0].ours, rows[0].node), (Some(100.0), Some(100.0)));
+        assert_eq!((rows[2].ours, rows[2].node), (None, Some(400.0)));
+        assert_eq!(rows[3].ours, Some(10.0));
     }
 
     #[test]
