@@ -51,7 +51,7 @@ pub async fn register(io: &Io, services: Services) -> anyhow::Result<()> {
                 socket
                     .extensions
                     .insert(super::sequencer::Sequencer::default());
-                register_handlers(&socket, &services, &handlers);
+                register_handlers(&socket, &handlers);
                 if let Err(err) = services
                     .socket_connected(&socket.id.to_string(), &user)
                     .await
@@ -91,19 +91,18 @@ pub async fn register(io: &Io, services: Services) -> anyhow::Result<()> {
 /// handler per event it held about 1.6 KiB per socket, idle or not (README,
 /// Performance). The fallback alone is one small box, and the events are looked up in
 /// one table for all sockets.
-fn register_handlers(socket: &SocketRef, services: &Services, handlers: &Arc<Handlers>) {
+fn register_handlers(socket: &SocketRef, handlers: &Arc<Handlers>) {
+    let on_gone = handlers.services.clone();
     let handlers = handlers.clone();
     socket.on_fallback(
-        async move |socket: SocketRef,
-                    Event(event): Event,
+        async move |Event(event): Event,
                     turn: Turn,
                     ack: AckSender<ClusterAdapter>,
                     incoming: Incoming| {
             let _serving = turn.wait().await;
-            handlers.handle(socket, &event, incoming, ack).await;
+            handlers.handle(&event, incoming, ack).await;
         },
     );
-    let on_gone = services.clone();
     socket.on_disconnect(async move |socket: SocketRef| {
         let Some(viewer) = socket.extensions.get::<Viewer>() else {
             return;
@@ -183,12 +182,11 @@ fn handlers() -> Table {
     table
 }
 
-/// A handler of one client event, given the socket's services, the socket, the packet
-/// and its ack; its future decodes, runs and acks.
+/// A handler of one client event, given the services, the packet (with its socket) and
+/// its ack; its future decodes, runs and acks.
 type Handler = Box<
     dyn Fn(
             Services,
-            SocketRef,
             Incoming,
             AckSender<ClusterAdapter>,
         ) -> Pin<Box<dyn Future<Output = ()> + Send>>
@@ -205,17 +203,11 @@ struct Handlers {
 
 impl Handlers {
     /// Runs the handler of `event`, or answers an unknown event with an error ack.
-    async fn handle(
-        &self,
-        socket: SocketRef,
-        event: &str,
-        incoming: Incoming,
-        ack: AckSender<ClusterAdapter>,
-    ) {
+    async fn handle(&self, event: &str, incoming: Incoming, ack: AckSender<ClusterAdapter>) {
         match self.table.get(event) {
-            Some(handler) => handler(self.services.clone(), socket, incoming, ack).await,
+            Some(handler) => handler(self.services.clone(), incoming, ack).await,
             None => {
-                tracing::warn!(socket = %socket.id, %event, "unknown socket event");
+                tracing::warn!(socket = %incoming.socket.id, %event, "unknown socket event");
                 let reply: AckResult<()> = Err(ApiError::new(
                     ErrorCode::UnknownEvent,
                     format!("Unknown event {event:?}."),
@@ -226,7 +218,8 @@ impl Handlers {
     }
 }
 
-/// A client event's packet as it arrived, to be decoded by the handler its name picks.
+/// A client event's packet as it arrived, with its socket, to be decoded by the handler
+/// its name picks.
 struct Incoming {
     socket: Arc<socketioxide::socket::Socket<ClusterAdapter>>,
     value: Value,
@@ -245,10 +238,11 @@ impl FromMessage<ClusterAdapter> for Incoming {
 }
 
 impl Incoming {
-    /// The payload, decoded by the socket's parser as socketioxide's `TryData` does.
-    fn decode<T: serde::de::DeserializeOwned>(mut self) -> Result<T, ParserError> {
+    /// The socket and the payload, decoded by the socket's parser as socketioxide's
+    /// `TryData` does.
+    fn decode<T: serde::de::DeserializeOwned>(mut self) -> (SocketRef, Result<T, ParserError>) {
         let Ok(TryData(data)) = TryData::from_message_parts(&self.socket, &mut self.value, &None);
-        data
+        (self.socket.into(), data)
     }
 }
 
@@ -274,11 +268,9 @@ where
     F: Fn(Services, Viewer, E::Payload, SocketRef) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = crate::error::Result<E::Ack>> + Send + 'static,
 {
-    let handler: Handler = Box::new(move |services, socket, incoming, ack| {
-        let work = match (
-            incoming.decode::<E::Payload>(),
-            socket.extensions.get::<Viewer>(),
-        ) {
+    let handler: Handler = Box::new(move |services, incoming, ack| {
+        let (socket, payload) = incoming.decode::<E::Payload>();
+        let work = match (payload, socket.extensions.get::<Viewer>()) {
             (Err(err), _) => {
                 tracing::warn!(socket = %socket.id, event = E::NAME, error = %err, "bad socket payload");
                 Err(ApiError::bad_request(format!(
