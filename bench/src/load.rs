@@ -19,6 +19,7 @@ pub struct Http {
     client: reqwest::Client,
     base: String,
     cookie: String,
+    gzip: bool,
 }
 
 impl Http {
@@ -32,7 +33,15 @@ impl Http {
             client,
             base: base.to_owned(),
             cookie,
+            gzip: false,
         })
+    }
+
+    /// The same client, asking for gzip as browsers do: a GET then fails unless the
+    /// answer is gzip-encoded (its length is the compressed one).
+    pub fn asking_gzip(mut self) -> Self {
+        self.gzip = true;
+        self
     }
 
     /// POSTs `body` as JSON to `path`; fails unless the answer is a success.
@@ -51,17 +60,28 @@ impl Http {
         Ok(())
     }
 
-    /// GETs `path`; returns the body's length, failing unless the answer is 200.
+    /// GETs `path`; returns the body's length, failing unless the answer is 200 (and,
+    /// when asking for gzip, gzip-encoded).
     pub async fn get(&self, path: &str) -> anyhow::Result<usize> {
-        let response = self
+        let mut request = self
             .client
             .get(format!("{}{path}", self.base))
-            .header(reqwest::header::COOKIE, &self.cookie)
-            .send()
-            .await?;
+            .header(reqwest::header::COOKIE, &self.cookie);
+        if self.gzip {
+            request = request.header(reqwest::header::ACCEPT_ENCODING, "gzip");
+        }
+        let response = request.send().await?;
         let status = response.status();
+        let encoding = response
+            .headers()
+            .get(reqwest::header::CONTENT_ENCODING)
+            .cloned();
         let body = response.bytes().await?;
         anyhow::ensure!(status == reqwest::StatusCode::OK, "GET {path}: {status}");
+        anyhow::ensure!(
+            !self.gzip || encoding.as_ref().is_some_and(|e| e == "gzip"),
+            "GET {path}: asked for gzip, got content-encoding {encoding:?}"
+        );
         Ok(body.len())
     }
 }

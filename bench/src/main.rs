@@ -5,13 +5,13 @@
 //! chatty-bench [--smoke] [--rounds N] [--only ours|node] [--clients N,N,..] [--ours PATH]
 //!              [--node-script PATH] [--site DIR] [--server-cpu CPU|none] [--work DIR]
 //!              [--out FILE] [--readme FILE]
-//! chatty-bench [--page BASE] [--wasm DIR]
+//! chatty-bench [--page BASE [--gzip]] [--wasm DIR]
 //! ```
 //! `--page` and `--wasm` measure one thing apart, as the full run measures it, for
 //! `make floor`'s yardstick page: `--page` runs only the page phase against any server
 //! (user 1's session cookie, which a server without sessions ignores, the same
-//! concurrency and duration); `--wasm` prints the gzipped size of the WASM and JS in a
-//! folder.
+//! concurrency and duration; with `--gzip` it asks for gzip, as browsers do, and fails
+//! unless it gets it); `--wasm` prints the gzipped size of the WASM and JS in a folder.
 //! `make bench` builds everything in release mode and runs it pinned (see the README).
 
 mod fleet;
@@ -40,6 +40,7 @@ struct Args {
     out: PathBuf,
     readme: Option<PathBuf>,
     page: Option<String>,
+    gzip: bool,
     wasm: Option<PathBuf>,
 }
 
@@ -59,6 +60,7 @@ fn parse_args() -> anyhow::Result<Args> {
         out: "target/bench/results.json".into(),
         readme: None,
         page: None,
+        gzip: false,
         wasm: None,
     };
     let mut it = std::env::args().skip(1);
@@ -88,6 +90,7 @@ fn parse_args() -> anyhow::Result<Args> {
             "--out" => args.out = value()?.into(),
             "--readme" => args.readme = Some(value()?.into()),
             "--page" => args.page = Some(value()?.trim_end_matches('/').to_owned()),
+            "--gzip" => args.gzip = true,
             "--wasm" => args.wasm = Some(value()?.into()),
             "-h" | "--help" => {
                 println!(
@@ -194,7 +197,7 @@ async fn run(args: Args, plan: suite::Plan) -> anyhow::Result<()> {
 
 /// `--wasm DIR`: the gzipped size of the WASM and JS in `DIR`, as the full run sizes
 /// the app's; `--page BASE`: GETs `BASE/` as the page phase does (its cookie,
-/// concurrency and duration). Prints what it measured.
+/// concurrency and duration; `--gzip` as its second half does). Prints what it measured.
 async fn measure_apart(args: &Args, plan: &suite::Plan) -> anyhow::Result<()> {
     if let Some(dir) = &args.wasm {
         let size = wasm_size(dir).with_context(|| format!("no WASM or JS in {}", dir.display()))?;
@@ -206,7 +209,10 @@ async fn measure_apart(args: &Args, plan: &suite::Plan) -> anyhow::Result<()> {
         );
     }
     if let Some(base) = &args.page {
-        let http = load::Http::new(base, target::cookie(1))?;
+        let mut http = load::Http::new(base, target::cookie(1))?;
+        if args.gzip {
+            http = http.asking_gzip();
+        }
         let secs = std::time::Duration::from_secs(plan.page_secs);
         let page = load::pages(&http, "/", plan.page_concurrency, secs).await;
         println!(
@@ -248,7 +254,7 @@ fn check(suites: &[suite::Suite], smoke: bool) -> anyhow::Result<()> {
                 "{name}: {} clients never came back after the restart",
                 storm.never_returned
             );
-            if let Some(page) = &s.page {
+            for page in [&s.page, &s.page_gzip].into_iter().flatten() {
                 page.ensure_served(name)?;
             }
         }

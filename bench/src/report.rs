@@ -186,6 +186,23 @@ fn figures(s: &Suite, wasm_gz_kib: Option<f64>) -> Vec<Figure> {
         ));
         out.push(fig("SSR feed page: p99 (ms)", page.latency.p99_ms, None));
     }
+    if let Some(page) = &s.page_gzip {
+        out.push(fig(
+            "SSR feed page, gzip as browsers ask: requests/s",
+            page.rps,
+            None,
+        ));
+        out.push(fig(
+            "SSR feed page, gzip: p99 (ms)",
+            page.latency.p99_ms,
+            None,
+        ));
+        out.push(fig(
+            "SSR feed page, gzip: bytes sent a page",
+            page.page_bytes as f64,
+            None,
+        ));
+    }
     if let (Some(kib), Kind::Ours) = (wasm_gz_kib, s.server) {
         out.push(fig(
             "WASM + JS of the feed page, gzipped (KiB)",

@@ -168,6 +168,8 @@ pub struct Suite {
     pub round: u32,
     /// The SSR feed page (ours only: the peer renders no pages).
     pub page: Option<PageLoad>,
+    /// The same page asked for with `Accept-Encoding: gzip`, as browsers ask for it.
+    pub page_gzip: Option<PageLoad>,
     /// RSS before any client connected.
     pub baseline_rss_kib: u64,
     /// Idle capacity, per client count.
@@ -208,14 +210,17 @@ pub async fn run(
             .post("/api/v1/posts", &json!({ "text": text }))
             .await?;
     }
-    let page = match kind {
+    let (page, page_gzip) = match kind {
         Kind::Ours => {
             eprintln!("  [{}] page serving", kind.name());
             let concurrency = plan.page_concurrency;
             let secs = Duration::from_secs(plan.page_secs);
-            Some(load::pages(&author, "/", concurrency, secs).await)
+            let plain = load::pages(&author, "/", concurrency, secs).await;
+            let gzip = author.clone().asking_gzip();
+            let gzip = load::pages(&gzip, "/", concurrency, secs).await;
+            (Some(plain), Some(gzip))
         }
-        Kind::Node => None,
+        Kind::Node => (None, None),
     };
     settle(&server).await?;
     let baseline = server.sample()?;
@@ -223,6 +228,7 @@ pub async fn run(
         server: kind,
         round,
         page,
+        page_gzip,
         baseline_rss_kib: baseline.rss_kib,
         idle: Vec::new(),
         fanout: Vec::new(),
