@@ -40,6 +40,70 @@ async fn site_files_keep_their_status_beside_a_not_found_page() {
     std::fs::remove_dir_all(&root).unwrap();
 }
 
+/// What a browser asking for gzip gets: the page, its JSON and the site's files each
+/// compressed once (files at their own level, pages and JSON at the fastest), with
+/// `Vary` so caches keep the two forms apart; a client that does not ask gets plain bytes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_json_and_files_come_gzipped_once_when_asked() {
+    let root = std::env::temp_dir().join(unique("chatty_site_"));
+    std::fs::create_dir_all(root.join("pkg")).unwrap();
+    let script = "export function hydrate() {}\n".repeat(200);
+    std::fs::write(root.join("pkg").join("app.js"), &script).unwrap();
+    let site_root = root.display().to_string();
+    let app = TestApp::spawn_with(Db::Sqlite, |s| s.site_root = site_root).await;
+    let a = app.user().await;
+    let text = "a post long enough to be worth compressing ".repeat(4);
+    app.create_post(&a, text.trim(), "public").await;
+
+    let gunzip = |bytes: &[u8]| {
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(bytes), &mut out)
+            .expect("one gzip layer around UTF-8");
+        out
+    };
+    let fetch = async |path: &str, gzip: bool| {
+        let mut req = app.request(reqwest::Method::GET, path, Some(&a));
+        if gzip {
+            req = req.header("accept-encoding", "gzip");
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let encoding = res.headers().get("content-encoding").cloned();
+        let vary = res.headers().get("vary").cloned();
+        (encoding, vary, res.bytes().await.unwrap())
+    };
+
+    for path in ["/", "/api/v1/posts", "/pkg/app.js"] {
+        let (encoding, vary, body) = fetch(path, true).await;
+        assert_eq!(
+            encoding.as_ref().map(|e| e.to_str().unwrap()),
+            Some("gzip"),
+            "{path}"
+        );
+        assert!(
+            vary.is_some_and(|v| v.to_str().unwrap().contains("accept-encoding")),
+            "{path}: Vary names Accept-Encoding"
+        );
+        let (plain_encoding, _, plain) = fetch(path, false).await;
+        assert_eq!(plain_encoding, None, "{path}: not asked, not compressed");
+        let plain = String::from_utf8(plain.to_vec()).unwrap();
+        let unzipped = gunzip(&body);
+        if path == "/pkg/app.js" {
+            assert_eq!(unzipped, script, "the file, compressed once");
+        } else {
+            assert!(unzipped.contains(text.trim()), "{path}: {unzipped}");
+            assert!(plain.contains(text.trim()), "{path}: {plain}");
+        }
+        assert!(
+            body.len() < plain.len(),
+            "{path}: {} >= {}",
+            body.len(),
+            plain.len()
+        );
+    }
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
 /// The feed page as the server renders it: each post once, escaped, with its links, its
 /// date as an ISO instant, its reaction counts and its comment count.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
