@@ -1,17 +1,30 @@
 //! The built site's files (WASM, JS, CSS) as the browser fetches them.
 
 use crate::helpers::*;
+use std::path::PathBuf;
+
+/// The script every test site serves as its one file.
+fn script() -> String {
+    "export function hydrate() {}\n".repeat(200)
+}
+
+/// A server whose site root (its folder, removed by the caller) holds `pkg/<file>` with
+/// [`script`] in it.
+async fn app_with_site_file(file: &str) -> (TestApp, PathBuf) {
+    let root = std::env::temp_dir().join(unique("chatty_site_"));
+    std::fs::create_dir_all(root.join("pkg")).unwrap();
+    std::fs::write(root.join("pkg").join(file), script()).unwrap();
+    let site_root = root.display().to_string();
+    let app = TestApp::spawn_with(Db::Sqlite, |s| s.site_root = site_root).await;
+    (app, root)
+}
 
 /// A page the router does not know renders the 404 page while the browser fetches the
 /// site's files; each file must still come back 200, whatever runs beside it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn site_files_keep_their_status_beside_a_not_found_page() {
-    let root = std::env::temp_dir().join(unique("chatty_site_"));
-    std::fs::create_dir_all(root.join("pkg")).unwrap();
-    let script = "export function hydrate() {}\n".repeat(200);
-    std::fs::write(root.join("pkg").join("chunk.js"), &script).unwrap();
-    let site_root = root.display().to_string();
-    let app = TestApp::spawn_with(Db::Sqlite, |s| s.site_root = site_root).await;
+    let (app, root) = app_with_site_file("chunk.js").await;
+    let script = script();
     let http = reqwest::Client::new();
 
     let mut file_statuses = Vec::new();
@@ -45,12 +58,8 @@ async fn site_files_keep_their_status_beside_a_not_found_page() {
 /// `Vary` so caches keep the two forms apart; a client that does not ask gets plain bytes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_json_and_files_come_gzipped_once_when_asked() {
-    let root = std::env::temp_dir().join(unique("chatty_site_"));
-    std::fs::create_dir_all(root.join("pkg")).unwrap();
-    let script = "export function hydrate() {}\n".repeat(200);
-    std::fs::write(root.join("pkg").join("app.js"), &script).unwrap();
-    let site_root = root.display().to_string();
-    let app = TestApp::spawn_with(Db::Sqlite, |s| s.site_root = site_root).await;
+    let (app, root) = app_with_site_file("app.js").await;
+    let script = script();
     let a = app.user().await;
     let text = "a post long enough to be worth compressing ".repeat(4);
     app.create_post(&a, text.trim(), "public").await;
