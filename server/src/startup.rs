@@ -16,8 +16,7 @@ use socketioxide::SocketIo;
 use socketioxide_redis::{RedisAdapterConfig, RedisAdapterCtr};
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
-use tower::ServiceBuilder;
-use tower::ServiceExt as _;
+use tower::{Layer as _, ServiceExt as _};
 use tower_http::{CompressionLevel, compression::CompressionLayer, services::ServeDir};
 
 /// The websocket read buffer per socket (see its use).
@@ -96,12 +95,9 @@ impl Application {
         let pkg = format!("/{}", leptos_options.site_pkg_dir);
         // Compressed once per download at zlib's default level: the WASM is most of a
         // first visit's bytes, and browsers cache it.
-        let assets = ServiceBuilder::new()
-            .layer(CompressionLayer::new())
-            .service(ServeDir::new(
-                std::path::Path::new(&*leptos_options.site_root)
-                    .join(&*leptos_options.site_pkg_dir),
-            ));
+        let assets = CompressionLayer::new().layer(ServeDir::new(
+            std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir),
+        ));
         let pages = Router::new()
             .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
                 let options = leptos_options.clone();
