@@ -168,6 +168,10 @@ impl Application {
             tokio::spawn(heartbeats(services.clone())),
             tokio::spawn(watch_bus(services.clone(), bus)),
         ];
+        // Listen for the stop signals before announcing the port: whoever reads the line
+        // may stop the server at once, and a SIGTERM arriving before the handler exists
+        // would kill it with the default action instead of a graceful stop.
+        let stop = stop_signals();
         // Tests and scripts read this line to learn the port.
         println!("listening on http://{addr}");
         tracing::info!(addr = %addr, instance = services.instance_id(), "listening");
@@ -175,7 +179,7 @@ impl Application {
         let app = router.map_request(own_socket_head).into_make_service();
         axum::serve(accepting(listener), app)
             .with_graceful_shutdown(async move {
-                shutdown_signal().await;
+                stop.await;
                 background.iter().for_each(tokio::task::JoinHandle::abort);
                 // Close this instance's sockets (their clients reconnect, elsewhere behind
                 // a balancer, and catch up), then take whatever is left offline.
@@ -311,32 +315,46 @@ fn leptos_options(settings: &Settings, addr: SocketAddr) -> LeptosOptions {
     options
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// Resolves at the first SIGINT or SIGTERM. The handlers are installed here, when it is
+/// called, not when the future is first polled, so the caller decides from when on a
+/// signal means a graceful stop.
+#[cfg(unix)]
+fn stop_signals() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{Signal, SignalKind, signal};
+    let listen = |kind: SignalKind, name: &'static str| match signal(kind) {
+        Ok(stream) => Some(stream),
+        Err(err) => {
+            tracing::error!(error = %err, signal = name, "cannot listen for the signal");
+            None
+        }
+    };
+    // A signal that could not be listened for never comes.
+    async fn next(stream: Option<&mut Signal>) {
+        match stream {
+            Some(stream) => _ = stream.recv().await,
+            None => std::future::pending().await,
+        }
+    }
+    let mut interrupt = listen(SignalKind::interrupt(), "SIGINT");
+    let mut terminate = listen(SignalKind::terminate(), "SIGTERM");
+    async move {
+        tokio::select! {
+            () = next(interrupt.as_mut()) => {},
+            () = next(terminate.as_mut()) => {},
+        }
+        tracing::info!("shutting down");
+    }
+}
+
+#[cfg(not(unix))]
+fn stop_signals() -> impl std::future::Future<Output = ()> {
+    async {
         if let Err(err) = tokio::signal::ctrl_c().await {
             tracing::error!(error = %err, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(err) => {
-                tracing::error!(error = %err, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
 }
 
 #[cfg(test)]
@@ -358,6 +376,25 @@ mod tests {
             "Nagle's algorithm is still on"
         );
         drop(client);
+    }
+
+    /// The race a stopping server lost in CI: the port was announced, a SIGTERM came
+    /// before the handler existed, and the default action killed the process. A signal
+    /// sent after `stop_signals` returns, before its future is ever polled, must be a
+    /// graceful stop; were the handler installed on first poll, it would kill this test
+    /// process instead.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_stop_signal_before_the_first_poll_stops_gracefully() {
+        let stop = stop_signals();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &std::process::id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        tokio::time::timeout(std::time::Duration::from_secs(10), stop)
+            .await
+            .expect("the signal sent before the first poll stops the server");
     }
 
     /// A request whose URI and headers are slices of `buf`, as hyper parses them.
