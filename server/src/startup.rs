@@ -346,6 +346,8 @@ fn stop_signals() -> impl std::future::Future<Output = ()> {
     }
 }
 
+/// Ctrl-C only, listened for from the first poll: the servers we ship run on Unix, where
+/// the version above installs its handlers at once.
 #[cfg(not(unix))]
 fn stop_signals() -> impl std::future::Future<Output = ()> {
     async {
