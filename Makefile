@@ -2,7 +2,7 @@
 # make test   the whole suite: setup, fmt, clippy, Rust tests, build, Playwright
 # make e2e    build, then the Playwright suite only
 # make fmt    format the code;  make lint  clippy per crate with its features
-# make bench  release build, then every benchmark against ours and the Node peer (~11 min)
+# make bench  release build, then every benchmark against ours and the Node peer (~11 min; ~27 from scratch)
 # make floor  the yardstick: a bare Leptos page's WASM size and pages per second
 
 SHELL := bash
