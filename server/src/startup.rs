@@ -320,29 +320,35 @@ fn leptos_options(settings: &Settings, addr: SocketAddr) -> LeptosOptions {
 /// signal means a graceful stop.
 #[cfg(unix)]
 fn stop_signals() -> impl std::future::Future<Output = ()> {
-    use tokio::signal::unix::{Signal, SignalKind, signal};
-    let listen = |kind: SignalKind, name: &'static str| match signal(kind) {
-        Ok(stream) => Some(stream),
-        Err(err) => {
-            tracing::error!(error = %err, signal = name, "cannot listen for the signal");
-            None
-        }
-    };
-    // A signal that could not be listened for never comes.
-    async fn next(stream: Option<&mut Signal>) {
-        match stream {
-            Some(stream) => _ = stream.recv().await,
-            None => std::future::pending().await,
-        }
-    }
-    let mut interrupt = listen(SignalKind::interrupt(), "SIGINT");
-    let mut terminate = listen(SignalKind::terminate(), "SIGTERM");
+    use tokio::signal::unix::SignalKind;
+    let interrupt = on_signal(SignalKind::interrupt(), "SIGINT");
+    let terminate = on_signal(SignalKind::terminate(), "SIGTERM");
     async move {
         tokio::select! {
-            () = next(interrupt.as_mut()) => {},
-            () = next(terminate.as_mut()) => {},
+            () = interrupt => {},
+            () = terminate => {},
         }
         tracing::info!("shutting down");
+    }
+}
+
+/// Listens for `kind` from now on; the future resolves when it comes. A signal that
+/// cannot be listened for is logged, and never comes.
+#[cfg(unix)]
+fn on_signal(
+    kind: tokio::signal::unix::SignalKind,
+    name: &'static str,
+) -> impl std::future::Future<Output = ()> {
+    let stream = tokio::signal::unix::signal(kind)
+        .inspect_err(
+            |err| tracing::error!(error = %err, signal = name, "cannot listen for the signal"),
+        )
+        .ok();
+    async move {
+        match stream {
+            Some(mut stream) => _ = stream.recv().await,
+            None => std::future::pending().await,
+        }
     }
 }
 
