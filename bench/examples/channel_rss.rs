@@ -17,14 +17,15 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 const CHANNELS: usize = 10_000;
 
+// The bench's own reading of `/proc`; the example uses only the RSS part of it.
+#[allow(dead_code)]
+#[path = "../src/stats.rs"]
+mod stats;
+
 fn rss_kib() -> anyhow::Result<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm")?;
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .ok_or_else(|| anyhow::anyhow!("no resident field in /proc/self/statm"))?
-        .parse()?;
-    Ok(pages * 4)
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    stats::status_kib(&status, "VmRSS")
+        .ok_or_else(|| anyhow::anyhow!("no VmRSS in /proc/self/status"))
 }
 
 type Channels<T> = Vec<(mpsc::Sender<T>, mpsc::Receiver<T>)>;
